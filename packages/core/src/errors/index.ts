@@ -1,0 +1,1 @@
+export { ensure, RcnnError, type RcnnErrorCode } from './rcnn-error';

@@ -1,0 +1,191 @@
+import { RcnnError } from '../errors/rcnn-error';
+import { narrowInt64, widenBfloat16, widenFloat16 } from './dtype-conversion';
+import { type StateDict, sizeOfShape, type WeightTensor } from './state-dict';
+
+/**
+ * safetensors: 8-byte little-endian header length, a JSON header
+ * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {str: str} }`,
+ * then the raw little-endian data. Every offset is validated before any read.
+ */
+
+const DTYPE_BYTES: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
+const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+
+export interface SafetensorsFile {
+  readonly tensors: StateDict;
+  readonly metadata: Record<string, string>;
+}
+
+function invalid(message: string): RcnnError {
+  return new RcnnError('INVALID_WEIGHTS', `safetensors: ${message}`);
+}
+
+/** Parses a safetensors file. Arrays are copies (aligned), independent of `bytes`. */
+export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
+  if (bytes.byteLength < 8)
+    throw invalid(`file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = Number(view.getBigUint64(0, true));
+  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.byteLength) {
+    throw invalid(
+      `header length ${headerLength} does not fit in a file of ${bytes.byteLength} bytes (truncated or not safetensors)`,
+    );
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
+    );
+  } catch (error) {
+    throw new RcnnError('INVALID_WEIGHTS', 'safetensors: header is not valid UTF-8 JSON', { cause: error });
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw invalid('header is not a JSON object');
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.byteLength - dataStart;
+  const tensors: StateDict = new Map();
+  let metadata: Record<string, string> = {};
+  const spans: [number, number, string][] = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      metadata = parseMetadata(entry);
+      continue;
+    }
+    const { dtype, shape, begin, end } = parseEntry(name, entry);
+    if (end > dataLength)
+      throw invalid(
+        `tensor "${name}" ends at byte ${end} but the data section has ${dataLength} bytes (truncated file?)`,
+      );
+    const expected = sizeOfShape(shape) * DTYPE_BYTES[dtype]!;
+    if (end - begin !== expected) {
+      throw invalid(
+        `tensor "${name}" has ${end - begin} bytes but ${dtype}[${shape.join(', ')}] needs ${expected}`,
+      );
+    }
+    spans.push([begin, end, name]);
+    tensors.set(name, decode(dtype, shape, bytes.subarray(dataStart + begin, dataStart + end), name));
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i]![0] < spans[i - 1]![1])
+      throw invalid(`tensors "${spans[i - 1]![2]}" and "${spans[i]![2]}" overlap`);
+  }
+  return { tensors, metadata };
+}
+
+function parseMetadata(entry: unknown): Record<string, string> {
+  if (typeof entry !== 'object' || entry === null) throw invalid('__metadata__ must be an object of strings');
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (typeof value !== 'string') throw invalid(`__metadata__.${key} must be a string`);
+    out[key] = value;
+  }
+  return out;
+}
+
+function parseEntry(name: string, entry: unknown) {
+  const record = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  if (typeof entry !== 'object' || entry === null) throw invalid(`entry "${name}" is not an object`);
+  const dtype = record.dtype;
+  if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
+    throw invalid(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)}`);
+  const shape = record.shape;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw invalid(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);
+  }
+  const offsets = record.data_offsets;
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+    offsets[0] > offsets[1]
+  ) {
+    throw invalid(`tensor "${name}" has invalid data_offsets ${JSON.stringify(offsets)}`);
+  }
+  return { dtype, shape: shape as number[], begin: offsets[0] as number, end: offsets[1] as number };
+}
+
+function decode(dtype: string, shape: number[], raw: Uint8Array, name: string): WeightTensor {
+  const copy = raw.slice(); // aligned, owned copy
+  const buffer = copy.buffer;
+  const n = sizeOfShape(shape);
+  const littleEndianView = new DataView(buffer);
+  switch (dtype) {
+    case 'F32':
+      return { dtype: 'float32', shape, data: new Float32Array(buffer, 0, n) };
+    case 'F64': {
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; i++) out[i] = littleEndianView.getFloat64(i * 8, true);
+      return { dtype: 'float32', shape, data: out };
+    }
+    case 'F16':
+      return { dtype: 'float32', shape, data: widenFloat16(new Uint16Array(buffer, 0, n)) };
+    case 'BF16':
+      return { dtype: 'float32', shape, data: widenBfloat16(new Uint16Array(buffer, 0, n)) };
+    case 'I64':
+      return { dtype: 'int32', shape, data: narrowInt64(new BigInt64Array(buffer, 0, n), name) };
+    case 'I32':
+      return { dtype: 'int32', shape, data: new Int32Array(buffer, 0, n) };
+    case 'I16':
+      return { dtype: 'int16', shape, data: new Int16Array(buffer, 0, n) };
+    case 'I8':
+      return { dtype: 'int8', shape, data: new Int8Array(buffer, 0, n) };
+    case 'U8':
+      return { dtype: 'uint8', shape, data: copy };
+    default:
+      return { dtype: 'bool', shape, data: copy };
+  }
+}
+
+const WRITE_DTYPE: Record<WeightTensor['dtype'], string> = {
+  float32: 'F32',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
+};
+
+/** Serialises arrays (and optional string metadata) to safetensors bytes, in insertion order. */
+export function writeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, tensor] of tensors) {
+    if (tensor.data.length !== sizeOfShape(tensor.shape)) {
+      throw new RcnnError(
+        'INVALID_SHAPE',
+        `tensor "${name}" has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`,
+      );
+    }
+    header[name] = {
+      dtype: WRITE_DTYPE[tensor.dtype],
+      shape: tensor.shape,
+      data_offsets: [offset, offset + tensor.data.byteLength],
+    };
+    offset += tensor.data.byteLength;
+  }
+  let headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(headerBytes.length / 8) * 8; // keeps data 8-byte aligned, as the format recommends
+  headerBytes = new Uint8Array([...headerBytes, ...new Array(padded - headerBytes.length).fill(0x20)]);
+  const out = new Uint8Array(8 + padded + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
+  out.set(headerBytes, 8);
+  let cursor = 8 + padded;
+  for (const tensor of tensors.values()) {
+    out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), cursor);
+    cursor += tensor.data.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Sums the vitest JSON reports (test-results.json) of every workspace package and
+// prints one line "N passed, N failed" (CI's contract). Exits 1 when a package ran
+// tests but has no report, or when anything failed.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const rows = [];
+for (const group of ['packages', 'apps']) {
+  const groupDir = join(root, group);
+  if (!existsSync(groupDir)) continue;
+  for (const name of readdirSync(groupDir).sort()) {
+    const manifest = join(groupDir, name, 'package.json');
+    if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) continue;
+    const report = join(groupDir, name, 'test-results.json');
+    if (!existsSync(report)) {
+      rows.push(`${group}/${name}: no test-results.json`);
+      failed += 1; // a package whose tests did not report counts as a failure
+      continue;
+    }
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    const failedHere =
+      json.numFailedTests + (json.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(json);
+    passed += json.numPassedTests;
+    failed += failedHere;
+    skipped += json.numPendingTests + (json.numTodoTests ?? 0);
+    rows.push(`${group}/${name}: ${json.numPassedTests} passed, ${failedHere} failed`);
+  }
+}
+
+// A suite that failed to load reports 0 tests; count it as one failure, but do not
+// double-count suites whose failure is just their failing tests.
+function countSuitesWithFailedTests(json) {
+  return json.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
+}
+
+console.log(rows.join('\n'));
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
