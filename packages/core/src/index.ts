@@ -1,3 +1,7 @@
+export * from './backend';
+export * from './boxes';
 export * from './errors';
+export * from './image';
+export * from './transform';
 export * from './types';
 export * from './weights';
