@@ -1,23 +1,89 @@
+import { existsSync } from 'node:fs';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** Chromium flags that work headless on these machines; the last three give WebGPU on SwiftShader (CPU). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+];
+const CHROMIUM = process.env.RCNN_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface PackageTestOptions {
+  testTimeout?: number;
+  /** Also run `src/**\/*.browser.test.ts` in headless Chromium (webgpu). Skipped, with a notice, when Chromium is absent. */
+  browser?: boolean;
+}
+
 /**
  * Shared vitest settings. `@rcnn/source` resolves workspace packages to their
- * TypeScript sources, so tests never depend on a stale build.
- * Each package writes test-results.json; scripts/sum-test-results.mjs adds them up.
+ * TypeScript sources, so tests never depend on a stale build. Node tests run in one
+ * forked process per package (tfjs backends initialise once); browser tests run in
+ * Chromium through playwright. Each package writes one test-results.json, which
+ * scripts/sum-test-results.mjs adds up for CI.
  */
-export function packageTestConfig(overrides: { testTimeout?: number; include?: string[] } = {}) {
-  return defineConfig({
+export function packageTestConfig(options: PackageTestOptions = {}) {
+  const testTimeout = options.testTimeout ?? 60_000;
+  const withBrowser = options.browser === true && existsSync(CHROMIUM);
+  if (options.browser && !withBrowser) {
+    console.warn(
+      `[rcnn] ${CHROMIUM} not found: browser (webgpu) tests skipped. Run npm run setup as root to install it.`,
+    );
+  }
+  const conditions = {
     resolve: { conditions: ['@rcnn/source', ...defaultClientConditions] },
     ssr: { resolve: { conditions: ['@rcnn/source', ...defaultServerConditions] } },
+  };
+  return defineConfig({
+    ...conditions,
     test: {
-      include: overrides.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
       passWithNoTests: true,
-      testTimeout: overrides.testTimeout ?? 60_000,
+      testTimeout,
       hookTimeout: 120_000,
-      pool: 'forks',
-      poolOptions: { forks: { singleFork: true } },
       reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: 'node',
+            include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+            exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
+            pool: 'forks',
+            poolOptions: { forks: { singleFork: true } },
+          },
+        },
+        ...(withBrowser
+          ? [
+              {
+                extends: true as const,
+                optimizeDeps: { exclude: ['@rcnn/core', '@rcnn/test-utils'] },
+                test: {
+                  name: 'browser',
+                  include: ['src/**/*.browser.test.ts'],
+                  browser: {
+                    enabled: true,
+                    headless: true,
+                    provider: 'playwright' as const,
+                    screenshotFailures: false,
+                    instances: [
+                      {
+                        browser: 'chromium' as const,
+                        launch: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
+                      },
+                    ],
+                  },
+                },
+              },
+            ]
+          : []),
+      ],
     },
   });
 }
