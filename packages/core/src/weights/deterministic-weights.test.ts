@@ -23,11 +23,11 @@ describe('deterministic weights (parity with tools/reference/detweights.py)', ()
     }
   });
 
-  it('keeps BatchNorm variances positive and weights within the Kaiming bound', () => {
+  it('keeps BatchNorm variances positive and weights within ±sqrt(2 / fanIn)', () => {
     const variance = deterministicWeight('layer1.0.bn1.running_var', [64]).data;
     expect(Math.min(...variance)).toBeGreaterThanOrEqual(0.5);
     const conv = deterministicWeight('conv.weight', [8, 4, 3, 3]).data;
-    const bound = Math.sqrt(6 / 36);
+    const bound = Math.sqrt(2 / 36);
     expect(Math.max(...conv.map(Math.abs))).toBeLessThanOrEqual(bound);
     expect(deterministicWeight('bn.num_batches_tracked', []).dtype).toBe('int32');
   });
