@@ -81,7 +81,8 @@ export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
     directoryOffset = reader.u64(zip64End + 48);
   }
   reader.check(directoryOffset, directorySize, 'central directory');
-  if (count * 46 > directorySize) throw invalid(`${count} entries cannot fit a ${directorySize}-byte directory`);
+  if (count * 46 > directorySize)
+    throw invalid(`${count} entries cannot fit a ${directorySize}-byte directory`);
   const entries = new Map<string, ZipEntry>();
   const names = new TextDecoder('utf-8');
   let cursor = directoryOffset;
@@ -107,8 +108,14 @@ export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
       const length = reader.u16(extra + 2);
       if (id === 1) {
         let field = extra + 4;
-        if (size === 0xffffffff) (size = reader.u64(field)), (field += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = reader.u64(field)), (field += 8);
+        if (size === 0xffffffff) {
+          size = reader.u64(field);
+          field += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = reader.u64(field);
+          field += 8;
+        }
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = reader.u64(field);
       }
       extra += 4 + length;
@@ -132,18 +139,21 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   const raw = bytes.subarray(start, start + entry.compressedSize);
   let data: Uint8Array;
   if (entry.method === 0) {
-    if (entry.compressedSize !== entry.size) throw invalid(`stored entry "${entry.name}" has mismatched sizes`);
+    if (entry.compressedSize !== entry.size)
+      throw invalid(`stored entry "${entry.name}" has mismatched sizes`);
     data = raw;
   } else if (entry.method === 8) {
     // DEFLATE expands at most ~1032x; a larger recorded size is corruption, not data.
-    if (entry.size > entry.compressedSize * 1032 + 1024) throw invalid(`entry "${entry.name}" has an impossible size`);
+    if (entry.size > entry.compressedSize * 1032 + 1024)
+      throw invalid(`entry "${entry.name}" has an impossible size`);
     try {
       // A fixed-size output buffer caps what a corrupt stream can make us allocate.
       data = inflateSync(raw, { out: new Uint8Array(entry.size) });
     } catch (error) {
       throw new RcnnError('INVALID_WEIGHTS', `zip: entry "${entry.name}" does not inflate`, { cause: error });
     }
-    if (data.length !== entry.size) throw invalid(`entry "${entry.name}" inflates to fewer bytes than recorded`);
+    if (data.length !== entry.size)
+      throw invalid(`entry "${entry.name}" inflates to fewer bytes than recorded`);
   } else {
     throw new RcnnError('UNSUPPORTED', `zip: entry "${entry.name}" uses compression method ${entry.method}`);
   }
