@@ -24,7 +24,7 @@ LEVELS = [("p2", 24, 32), ("p3", 12, 16), ("p4", 6, 8), ("p5", 3, 4), ("p6", 2, 
 SIZES = ((32,), (64,), (128,), (256,), (512,))
 RATIOS = ((0.5, 1.0, 2.0),) * 5
 # name -> (pre_nms_top_n, post_nms_top_n, score_thresh); "train" is also the training-mode config of the loss run.
-PROPOSAL_CONFIGS = {"train": (150, 60, 0.0), "infer": (1000, 1000, 0.0), "thresholded": (1000, 200, 0.75)}
+PROPOSAL_CONFIGS = {"train": (150, 60, 0.0), "infer": (1000, 1000, 0.0), "thresholded": (1000, 200, 0.6)}
 GROUND_TRUTH = [
     [[10.0, 12.0, 60.0, 70.0], [40.5, 8.25, 120.0, 50.0], [0.0, 0.0, 30.0, 90.0], [70.0, 60.0, 110.0, 94.0]],
     # the 6x6 box has max IoU < 0.3 with every anchor: only the low-quality rule makes it positive
