@@ -1,1 +1,15 @@
-export {};
+export { type AnnotationFilter, CocoDataset } from './dataset/coco-dataset';
+export { loadResultAnnotations, type ResultsKind } from './dataset/load-results';
+export { CocoFormatError } from './errors';
+export type { Accumulation } from './eval/accumulate';
+export { CocoEval } from './eval/coco-eval';
+export { type CocoEvaluationResult, type EvaluateCocoOptions, evaluateCoco } from './eval/evaluate-coco';
+export type { EvalImageRecord } from './eval/image-records';
+export { objectKeypointSimilarity } from './eval/object-keypoint-similarity';
+export { COCO_KEYPOINT_SIGMAS, defaultParams, type EvalParams } from './eval/params';
+export type { Summary } from './eval/summarize';
+export * from './mask/index';
+export { formatFixed } from './numeric/format-fixed';
+export { linspace } from './numeric/linspace';
+export { numpyMean, numpySum } from './numeric/numpy-sum';
+export type * from './types';

@@ -1,0 +1,94 @@
+import { CocoFormatError } from '../errors';
+import type { Rle } from '../mask/rle';
+import { rleArea, rleToBbox } from '../mask/rle';
+import { rleFromJson } from '../mask/rle-json';
+import type { CocoAnnotation } from '../types';
+import { checkArray, checkNumber, checkNumberList, checkObject } from './check-fields';
+
+/** Which of loadRes' branches the whole results list goes through. */
+export type ResultsKind = 'bbox' | 'segm' | 'keypoints' | 'empty';
+
+/** Annotations derived from a results list, plus the masks already decoded on the way. */
+export interface LoadedResults {
+  kind: ResultsKind;
+  annotations: CocoAnnotation[];
+  decodedMasks: Map<CocoAnnotation, Rle>;
+}
+
+/**
+ * Turns a results list into annotations exactly as pycocotools `COCO.loadRes`: the
+ * *first* result picks one branch for all. bbox: `area = w*h`, a missing segmentation
+ * becomes the box polygon. segm (no bbox): `area` and `bbox` from the RLE. keypoints
+ * only: `bbox`/`area` from the extent of all keypoints. Ids are `index + 1`; inputs are
+ * not mutated. An empty list is allowed (pycocotools fails on it) and evaluates as no detections.
+ * @throws CocoFormatError for non-lists, missing or mistyped fields, unknown image ids
+ */
+export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<number>): LoadedResults {
+  const list = checkArray(results, 'results');
+  const decodedMasks = new Map<CocoAnnotation, Rle>();
+  if (list.length === 0) return { kind: 'empty', annotations: [], decodedMasks };
+  const kind = resultsKind(checkObject(list[0], 'results[0]'));
+  const annotations = new Array<CocoAnnotation>(list.length);
+  for (let index = 0; index < list.length; index++) {
+    const path = `results[${index}]`;
+    const result = checkObject(list[index], path);
+    const imageId = checkNumber(result, 'image_id', path);
+    checkNumber(result, 'category_id', path);
+    checkNumber(result, 'score', path);
+    if (!imageIds.has(imageId)) {
+      throw new CocoFormatError(
+        `image_id ${imageId} is not an image of the ground truth; results must name ground-truth images`,
+        path,
+      );
+    }
+    const annotation = { ...result, id: index + 1 } as CocoAnnotation;
+    if (kind === 'bbox') {
+      const [x, y, width, height] = checkNumberList(result.bbox, `${path}.bbox`, { length: 4 });
+      if (result.segmentation === undefined) {
+        annotation.segmentation = [[x, y, x, y + height, x + width, y + height, x + width, y]];
+      }
+      annotation.area = width * height;
+      annotation.iscrowd = 0;
+    } else if (kind === 'segm') {
+      if (result.segmentation === undefined) throw new CocoFormatError('missing "segmentation"', path);
+      const rle = rleFromJson(result.segmentation, `${path}.segmentation`);
+      decodedMasks.set(annotation, rle);
+      annotation.area = rleArea(rle);
+      if (result.bbox === undefined) annotation.bbox = rleToBbox(rle);
+      else checkNumberList(result.bbox, `${path}.bbox`, { length: 4 });
+      annotation.iscrowd = 0;
+    } else {
+      const keypoints = checkNumberList(result.keypoints, `${path}.keypoints`, { multipleOf: 3 });
+      if (keypoints.length === 0) throw new CocoFormatError('"keypoints" is empty', path);
+      const [x0, x1] = extent(keypoints, 0);
+      const [y0, y1] = extent(keypoints, 1);
+      annotation.area = (x1 - x0) * (y1 - y0);
+      annotation.bbox = [x0, y0, x1 - x0, y1 - y0];
+    }
+    annotations[index] = annotation;
+  }
+  return { kind, annotations, decodedMasks };
+}
+
+function resultsKind(first: Record<string, unknown>): ResultsKind {
+  if ('caption' in first) throw new CocoFormatError('caption results are not supported', 'results[0]');
+  const box = first.bbox;
+  if (box !== undefined && !(Array.isArray(box) && box.length === 0)) return 'bbox';
+  if (first.segmentation !== undefined) return 'segm';
+  if (first.keypoints !== undefined) return 'keypoints';
+  throw new CocoFormatError(
+    'the first result has none of "bbox", "segmentation", "keypoints" (it decides the format of all)',
+    'results[0]',
+  );
+}
+
+/** Min and max of every third value from `offset` (np.min / np.max of s[offset::3]). */
+function extent(values: number[], offset: number): [number, number] {
+  let low = values[offset];
+  let high = values[offset];
+  for (let i = offset + 3; i < values.length; i += 3) {
+    if (values[i] < low) low = values[i];
+    if (values[i] > high) high = values[i];
+  }
+  return [low, high];
+}

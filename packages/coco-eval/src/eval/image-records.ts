@@ -1,0 +1,65 @@
+import type { EvalTables } from './eval-tables';
+import type { ImageEvaluations } from './evaluate-images';
+import type { EvalParams } from './params';
+
+/** One pycocotools `evalImgs` entry; matrices are [T][D] and [T][G] nested lists. */
+export interface EvalImageRecord {
+  image_id: number;
+  category_id: number;
+  aRng: [number, number];
+  maxDet: number;
+  dtIds: number[];
+  gtIds: number[];
+  dtMatches: number[][];
+  gtMatches: number[][];
+  dtScores: number[];
+  gtIgnore: number[];
+  dtIgnore: number[][];
+}
+
+/**
+ * Materializes the columnar evaluations as pycocotools' `evalImgs` list: ordered by
+ * category, then area range, then image; null where the cell has neither gt nor dt.
+ * For inspection and tests; evaluation itself never builds these objects.
+ */
+export function imageRecords(
+  evaluations: ImageEvaluations,
+  params: EvalParams,
+  tables: EvalTables,
+): (EvalImageRecord | null)[] {
+  const { images, categoryGroups, thresholds: T, present, dtStart, dtRows, dtScores, gtStart } = evaluations;
+  const records: (EvalImageRecord | null)[] = [];
+  const maxDet = params.maxDets[params.maxDets.length - 1];
+  for (let k = 0; k < categoryGroups; k++) {
+    params.areaRng.forEach((range, a) => {
+      const area = evaluations.perArea[a];
+      for (let i = 0; i < images; i++) {
+        const cell = i * categoryGroups + k;
+        if (!present[cell]) {
+          records.push(null);
+          continue;
+        }
+        const d0 = dtStart[cell];
+        const D = dtStart[cell + 1] - d0;
+        const g0 = gtStart[cell];
+        const G = gtStart[cell + 1] - g0;
+        const rows = (values: Float64Array | Uint8Array, width: number) =>
+          Array.from({ length: T }, (_, t) => Array.from(values.subarray(t * width, (t + 1) * width)));
+        records.push({
+          image_id: params.imgIds[i],
+          category_id: params.useCats ? params.catIds[k] : -1,
+          aRng: [range[0], range[1]],
+          maxDet,
+          dtIds: Array.from(dtRows.subarray(d0, d0 + D), (row) => tables.dt.ids[row]),
+          gtIds: Array.from(area.gtRows.subarray(g0, g0 + G), (row) => tables.gt.ids[row]),
+          dtMatches: rows(area.dtMatches.subarray(T * d0, T * (d0 + D)), D),
+          gtMatches: rows(area.gtMatches.subarray(T * g0, T * (g0 + G)), G),
+          dtScores: Array.from(dtScores.subarray(d0, d0 + D)),
+          gtIgnore: Array.from(area.gtIgnore.subarray(g0, g0 + G)),
+          dtIgnore: rows(area.dtIgnore.subarray(T * d0, T * (d0 + D)), D),
+        });
+      }
+    });
+  }
+  return records;
+}
