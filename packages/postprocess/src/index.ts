@@ -1,8 +1,19 @@
 export { type PostprocessDetectionsInput, postprocessDetections } from './detections/postprocess-detections';
+export { measureText } from './draw/bitmap-font';
+export { COCO_PERSON_KEYPOINT_NAMES, COCO_PERSON_SKELETON } from './draw/coco-person-keypoints';
+export {
+  type DrawInstancesOptions,
+  drawInstances,
+  instanceColor,
+  type RasterImage,
+} from './draw/draw-instances';
+export type { Rgb } from './draw/rgba-canvas';
+export { type ToDetectedInstancesOptions, toDetectedInstances } from './instances/to-detected-instances';
 export {
   type HeatmapsToKeypointsOptions,
   heatmapsToKeypoints,
   type KeypointPredictions,
 } from './keypoints/heatmaps-to-keypoints';
+export { masksToRle } from './masks/masks-to-rle';
 export { type PasteMasksOptions, pasteMasks } from './masks/paste-masks';
 export { thresholdMasks } from './masks/threshold-masks';
