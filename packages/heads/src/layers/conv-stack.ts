@@ -1,0 +1,49 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { Conv2d } from './conv2d';
+
+/** Options of {@link createConvStack}. */
+export interface ConvStackOptions {
+  readonly inChannels: number;
+  readonly layers: readonly number[];
+  /** torchvision name of conv i (e.g. `${i}.0`), and its older names. */
+  readonly nameOf: (index: number) => string;
+  readonly aliasesOf?: (index: number) => string[];
+  readonly dilation?: number;
+  readonly seed?: number;
+}
+
+/**
+ * The 3x3 conv + ReLU stacks of the mask and keypoint heads (padding = dilation keeps the
+ * size), initialised as torchvision does: Kaiming normal (fan_out, ReLU gain), zero bias.
+ */
+export function createConvStack({
+  inChannels,
+  layers,
+  nameOf,
+  aliasesOf,
+  dilation = 1,
+  seed,
+}: ConvStackOptions): Conv2d[] {
+  let channels = inChannels;
+  return layers.map((outChannels, index) => {
+    const conv = new Conv2d({
+      name: nameOf(index),
+      aliases: aliasesOf?.(index) ?? [],
+      inChannels: channels,
+      outChannels,
+      kernelSize: 3,
+      padding: dilation,
+      dilation,
+      weightInit: { kind: 'normal', std: Math.sqrt(2 / (outChannels * 9)) },
+      biasInit: { kind: 'zeros' },
+      seed: seed === undefined ? undefined : seed + 2 * index,
+    });
+    channels = outChannels;
+    return conv;
+  });
+}
+
+/** Runs every conv with ReLU. Call inside `tf.tidy`. */
+export function applyConvStack(convs: readonly Conv2d[], x: tf.Tensor4D): tf.Tensor4D {
+  return convs.reduce((hidden, conv) => conv.apply(hidden, 'relu'), x);
+}
