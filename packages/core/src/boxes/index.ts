@@ -1,4 +1,4 @@
-export { argsortDescending } from './argsort-descending';
+export { type ArgsortOptions, argsortDescending } from './argsort-descending';
 export { batchedNms } from './batched-nms';
 export { boxArea } from './box-area';
 export { BoxCoder, type BoxCoderOptions } from './box-coder';

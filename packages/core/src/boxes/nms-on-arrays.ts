@@ -21,39 +21,44 @@ export function nmsOnArrays(
 ): Int32Array {
   const n = scores.length;
   if (n === 0) return new Int32Array(0);
-  const areas = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const b = i * 4;
-    areas[i] = f32(boxes[b + 2]! - boxes[b]!) * f32(boxes[b + 3]! - boxes[b + 1]!);
-  }
   const order = argsortDescending(scores, { stable: true });
+  // Coordinates and areas laid out in visiting order, so the inner loop reads memory sequentially.
+  const x1 = new Float32Array(n);
+  const y1 = new Float32Array(n);
+  const x2 = new Float32Array(n);
+  const y2 = new Float32Array(n);
+  const areas = new Float32Array(n);
+  for (let rank = 0; rank < n; rank++) {
+    const b = order[rank]! * 4;
+    x1[rank] = boxes[b]!;
+    y1[rank] = boxes[b + 1]!;
+    x2[rank] = boxes[b + 2]!;
+    y2[rank] = boxes[b + 3]!;
+    areas[rank] = f32(x2[rank]! - x1[rank]!) * f32(y2[rank]! - y1[rank]!);
+  }
   const suppressed = new Uint8Array(n);
   const keep = new Int32Array(n);
   let kept = 0;
   for (let rank = 0; rank < n; rank++) {
-    const i = order[rank]!;
-    if (suppressed[i]) continue;
-    keep[kept++] = i;
-    const bi = i * 4;
-    const x1 = boxes[bi]!;
-    const y1 = boxes[bi + 1]!;
-    const x2 = boxes[bi + 2]!;
-    const y2 = boxes[bi + 3]!;
-    const area = areas[i]!;
+    if (suppressed[rank]) continue;
+    keep[kept++] = order[rank]!;
+    const left = x1[rank]!;
+    const top = y1[rank]!;
+    const right = x2[rank]!;
+    const bottom = y2[rank]!;
+    const area = areas[rank]!;
     for (let later = rank + 1; later < n; later++) {
-      const j = order[later]!;
-      if (suppressed[j]) continue;
-      const bj = j * 4;
+      if (suppressed[later]) continue;
       // std::max/std::min keep the first operand unless the second compares strictly past it.
-      const left = x1 < boxes[bj]! ? boxes[bj]! : x1;
-      const top = y1 < boxes[bj + 1]! ? boxes[bj + 1]! : y1;
-      const right = boxes[bj + 2]! < x2 ? boxes[bj + 2]! : x2;
-      const bottom = boxes[bj + 3]! < y2 ? boxes[bj + 3]! : y2;
-      const width = f32(right - left);
-      const height = f32(bottom - top);
+      const innerLeft = left < x1[later]! ? x1[later]! : left;
+      const innerTop = top < y1[later]! ? y1[later]! : top;
+      const innerRight = x2[later]! < right ? x2[later]! : right;
+      const innerBottom = y2[later]! < bottom ? y2[later]! : bottom;
+      const width = f32(innerRight - innerLeft);
+      const height = f32(innerBottom - innerTop);
       const intersection = f32((width > 0 ? width : 0) * (height > 0 ? height : 0));
-      const overlap = f32(intersection / f32(f32(area + areas[j]!) - intersection));
-      if (overlap > iouThreshold) suppressed[j] = 1;
+      const overlap = f32(intersection / f32(f32(area + areas[later]!) - intersection));
+      if (overlap > iouThreshold) suppressed[later] = 1;
     }
   }
   return keep.slice(0, kept);
