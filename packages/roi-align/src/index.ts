@@ -1,1 +1,3 @@
-export {};
+export * from './base';
+
+import './register-all-kernels';
