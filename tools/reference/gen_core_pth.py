@@ -1,4 +1,5 @@
-"""Fixtures for @rcnn/core's safe .pth reader (packages/core/src/weights/pth/__fixtures__).
+"""Fixtures for @rcnn/core's safe .pth reader (packages/core/src/weights/pth/__fixtures__)
+and, in `write_image_fixtures`, for its image decoder (packages/core/src/image/__fixtures__).
 
 Writes small torch.save files (zip and legacy formats, protocols 2 and 4, a wrapped
 training checkpoint) plus `tiny-expected.safetensors` with every tensor's values as
@@ -6,7 +7,10 @@ torch.load sees them, and malicious pickles that would run a shell command if lo
 with a plain unpickler. The TypeScript reader must refuse those without executing them.
 """
 import argparse
+import io
 import os
+import struct
+import zlib
 
 import numpy as np
 import torch
@@ -15,6 +19,7 @@ import detweights
 from fixture_io import repo_path, write_fixture
 
 OUT = repo_path("packages/core/src/weights/pth/__fixtures__")
+IMAGE_OUT = repo_path("packages/core/src/image/__fixtures__")
 
 
 class TinyNet(torch.nn.Module):
@@ -131,5 +136,69 @@ def main() -> None:
     save(payload, "malicious-legacy.pth", _use_new_zipfile_serialization=False)
 
 
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def rgb16_png(samples: np.ndarray) -> bytes:
+    """A 16-bit RGB PNG (PIL cannot write one): filter 0 rows of big-endian samples."""
+    h, w, _ = samples.shape
+    raw = b"".join(b"\x00" + samples[y].astype(">u2").tobytes() for y in range(h))
+    header = struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b"")
+
+
+def write_image_fixtures() -> None:
+    """Small PNG/JPEG files written by PIL (libpng/libjpeg) and PIL's RGB decode of each.
+
+    `decodeImage` must match PNGs exactly; JPEGs are compared with a tolerance because
+    jpeg-js and libjpeg implement IDCT and chroma upsampling differently.
+    """
+    from PIL import Image
+
+    os.makedirs(IMAGE_OUT, exist_ok=True)
+    h, w = 12, 16
+    y, x = np.mgrid[0:h, 0:w]
+    rgb = np.stack([x * 16, y * 20, (x * y * 3) % 256], -1).astype(np.uint8)
+    alpha = ((x + y) * 10 % 256).astype(np.uint8)
+    # A smooth, photo-like picture for 4:2:0 JPEGs: chroma varies slowly, as in photos
+    # (on the sharp synthetic `rgb` pattern, box vs fancy chroma upsampling differ a lot).
+    py, px = np.mgrid[0:48, 0:64].astype(np.float64)
+    blobs = [(20, 15, 12), (45, 30, 16), (10, 40, 9)]
+    photo = np.stack(
+        [sum(np.exp(-((px - cx - 3 * k) ** 2 + (py - cy) ** 2) / (2 * r * r)) for cx, cy, r in blobs) for k in range(3)], -1
+    )
+    photo = (40 + 180 * photo / photo.max() + 10 * np.sin(px / 5)[..., None]).clip(0, 255).astype(np.uint8)
+    images = {
+        "rgb.png": (Image.fromarray(rgb, "RGB"), {}),
+        "rgba.png": (Image.fromarray(np.dstack([rgb, alpha]), "RGBA"), {}),
+        "gray.png": (Image.fromarray(rgb[..., 0], "L"), {}),
+        "gray-alpha.png": (Image.fromarray(np.dstack([rgb[..., 1], alpha]), "LA"), {}),
+        "palette.png": (Image.fromarray(rgb, "RGB").quantize(colors=7), {"transparency": 0}),
+        "bilevel.png": (Image.fromarray(rgb[..., 0] > 100), {}),
+        "rgb-444.jpg": (Image.fromarray(rgb, "RGB"), {"quality": 90, "subsampling": 0}),
+        "photo-420.jpg": (Image.fromarray(photo, "RGB"), {"quality": 90, "subsampling": 2}),
+        "photo-progressive.jpg": (Image.fromarray(photo, "RGB"), {"quality": 85, "progressive": True}),
+        "gray.jpg": (Image.fromarray(rgb[..., 1], "L"), {"quality": 90}),
+    }
+    expected = {}
+    for name, (image, options) in images.items():
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG" if name.endswith(".jpg") else "PNG", **options)
+        with open(os.path.join(IMAGE_OUT, name), "wb") as f:
+            f.write(buffer.getvalue())
+        expected[name] = np.array(Image.open(io.BytesIO(buffer.getvalue())).convert("RGB"))
+    gray16 = (x * 4000 + y * 300).astype(np.uint16)
+    Image.fromarray(gray16.astype(np.int32), "I").convert("I;16").save(os.path.join(IMAGE_OUT, "gray16.png"))
+    expected["gray16.png"] = np.repeat((gray16 >> 8).astype(np.uint8)[..., None], 3, -1)  # PIL would clip to 255
+    rgb16 = np.stack([x * 4000 + 255, y * 5000, (x * y * 700) % 65536], -1).astype(np.uint16)
+    with open(os.path.join(IMAGE_OUT, "rgb16.png"), "wb") as f:
+        f.write(rgb16_png(rgb16))
+    expected["rgb16.png"] = np.array(Image.open(os.path.join(IMAGE_OUT, "rgb16.png")).convert("RGB"))
+    assert (expected["rgb16.png"] == (rgb16 >> 8)).all()  # PIL keeps the high byte
+    write_fixture(os.path.join(IMAGE_OUT, "expected-rgb.safetensors"), expected, {"decoder": "PIL " + Image.__version__})
+
+
 if __name__ == "__main__":
     main()
+    write_image_fixtures()
