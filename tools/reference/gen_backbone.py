@@ -77,7 +77,9 @@ def custom_fpn() -> None:
         outputs = model(case_input("padded"))
     tensors = {f"p{i + 3}": nhwc(outputs[key]) for i, key in enumerate(["0", "1", "2", "pool"])}
     shapes = [[PREFIX + k, list(v.shape)] for k, v in model.state_dict().items()]
-    write_fixture(repo_path(OUT, "custom-fpn.safetensors"), tensors, {"parameterShapes": shapes, "inputKey": "backbone/input/padded"})
+    (h, w), padded = CASES["padded"]
+    meta = {"parameterShapes": shapes, "inputKey": "backbone/input/padded", "imageSize": [h, w], "paddedSize": list(padded)}
+    write_fixture(repo_path(OUT, "custom-fpn.safetensors"), tensors, meta)
 
 
 def upsample_nearest() -> None:

@@ -1,4 +1,4 @@
-import { RcnnError, type StateDict } from '@rcnn/core';
+import { RcnnError, type StateDict, sizeOfShape } from '@rcnn/core';
 import type { ParameterShape } from './parameter-shapes';
 
 const LISTED_NAMES = 20;
@@ -57,6 +57,12 @@ export class CheckedWeights {
       if (!shapeMatches || entry.dtype !== 'float32' || !(entry.data instanceof Float32Array)) {
         misShaped.push(
           `${key}: got ${entry.dtype} [${entry.shape.join(', ')}], expected float32 [${shape.join(', ')}]`,
+        );
+        continue;
+      }
+      if (entry.data.length !== sizeOfShape(shape)) {
+        misShaped.push(
+          `${key}: holds ${entry.data.length} values, shape [${shape.join(', ')}] needs ${sizeOfShape(shape)}`,
         );
         continue;
       }

@@ -33,8 +33,8 @@ export class ConvLayer {
   readonly groups: number;
 
   /**
-   * @param weights torch layout `[O, I/groups, kH, kW]`, with `[O]` bias (none: zero bias).
-   *   The arrays are copied into tensors; the caller keeps them.
+   * @param weights torch layout `[O, I/groups, kH, kW]`, with `[O]` bias (none: zero bias) and
+   *   optional `[O]` output scale (a folded norm). The arrays are copied; the caller keeps them.
    */
   constructor(weights: TorchConvWeights, geometry: ConvGeometry) {
     const [outChannels, groupInChannels, kernelHeight, kernelWidth] = weights.shape;
@@ -52,9 +52,9 @@ export class ConvLayer {
     for (let g = 0; g < this.groups; g++) {
       const shape = [groupOut, groupInChannels, kernelHeight, kernelWidth] as const;
       const slice = weights.weight.subarray(g * groupOut * perOutput, (g + 1) * groupOut * perOutput);
-      this.filters.push(
-        tf.tensor4d(oihwToHwio(slice, shape), [kernelHeight, kernelWidth, groupInChannels, groupOut]),
-      );
+      const scale = weights.outputScale?.subarray(g * groupOut, (g + 1) * groupOut);
+      const filter = oihwToHwio(slice, shape, scale);
+      this.filters.push(tf.tensor4d(filter, [kernelHeight, kernelWidth, groupInChannels, groupOut]));
       this.biases.push(tf.tensor1d(bias.slice(g * groupOut, (g + 1) * groupOut)));
     }
   }
