@@ -58,7 +58,18 @@ describeEachBackend('AnchorGenerator', () => {
     const features = fixtureFeatures();
     await expectNoLeaks(() => {
       generator.forFeatures(batch, features).dispose();
-      generator.generate([64, 96], [[16, 24], [8, 12], [4, 6], [2, 3], [1, 2]]).dispose();
+      generator
+        .generate(
+          [64, 96],
+          [
+            [16, 24],
+            [8, 12],
+            [4, 6],
+            [2, 3],
+            [1, 2],
+          ],
+        )
+        .dispose();
     });
     expect(tf.memory().numTensors).toBeGreaterThan(0);
     batch.tensor.dispose();

@@ -51,13 +51,15 @@ export class AnchorGenerator {
     ensure(
       sizes.length > 0 && ratios.length === sizes.length,
       'INVALID_ARGUMENT',
-      () => `AnchorGenerator needs one sizes entry and one aspectRatios entry per level (got ${sizes.length} and ${ratios.length})`,
+      () =>
+        `AnchorGenerator needs one sizes entry and one aspectRatios entry per level (got ${sizes.length} and ${ratios.length})`,
     );
     for (const [level, values] of [...sizes, ...ratios].entries()) {
       ensure(
         values.length > 0 && values.every((v) => Number.isFinite(v) && v > 0),
         'INVALID_ARGUMENT',
-        () => `AnchorGenerator sizes and aspect ratios must be non-empty lists of positive numbers (entry ${level})`,
+        () =>
+          `AnchorGenerator sizes and aspect ratios must be non-empty lists of positive numbers (entry ${level})`,
       );
     }
     this.sizes = sizes.map((s) => [...s]);
@@ -85,7 +87,8 @@ export class AnchorGenerator {
     ensure(
       gridSizes.length === this.sizes.length,
       'INVALID_ARGUMENT',
-      () => `AnchorGenerator was built for ${this.sizes.length} levels but got ${gridSizes.length} feature maps`,
+      () =>
+        `AnchorGenerator was built for ${this.sizes.length} levels but got ${gridSizes.length} feature maps`,
     );
     for (const [h, w] of [paddedSize, ...gridSizes]) {
       if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) {

@@ -4,13 +4,21 @@ import { BalancedSampler } from './balanced-sampler';
 import { createSeededRandom } from './seeded-random';
 
 function labels(positives: number, negatives: number, ignored: number): Float32Array {
-  return Float32Array.from([...Array(positives).fill(1), ...Array(negatives).fill(0), ...Array(ignored).fill(-1)]);
+  return Float32Array.from([
+    ...Array(positives).fill(1),
+    ...Array(negatives).fill(0),
+    ...Array(ignored).fill(-1),
+  ]);
 }
 
 describe('BalancedSampler', () => {
   it('takes up to batch * fraction positives and fills with negatives (torchvision counts)', () => {
     const sampler = new BalancedSampler({ batchSizePerImage: 256, positiveFraction: 0.5 });
-    const [many, few, noNegatives] = sampler.sample([labels(300, 1000, 50), labels(10, 1000, 5), labels(5, 0, 3)]);
+    const [many, few, noNegatives] = sampler.sample([
+      labels(300, 1000, 50),
+      labels(10, 1000, 5),
+      labels(5, 0, 3),
+    ]);
     expect([many!.positive.length, many!.negative.length]).toEqual([128, 128]);
     expect([few!.positive.length, few!.negative.length]).toEqual([10, 246]);
     expect([noNegatives!.positive.length, noNegatives!.negative.length]).toEqual([5, 0]);
@@ -36,13 +44,21 @@ describe('BalancedSampler', () => {
   it('is reproducible with the same seed and varies with another', () => {
     const data = [labels(400, 4000, 0)];
     const draw = (seed: number) =>
-      new BalancedSampler({ batchSizePerImage: 256, positiveFraction: 0.5, random: createSeededRandom(seed) }).sample(data)[0]!;
+      new BalancedSampler({
+        batchSizePerImage: 256,
+        positiveFraction: 0.5,
+        random: createSeededRandom(seed),
+      }).sample(data)[0]!;
     expect(Array.from(draw(7).negative)).toEqual(Array.from(draw(7).negative));
     expect(Array.from(draw(7).negative)).not.toEqual(Array.from(draw(8).negative));
   });
 
   it('draws roughly uniformly', () => {
-    const sampler = new BalancedSampler({ batchSizePerImage: 10, positiveFraction: 1, random: createSeededRandom(3) });
+    const sampler = new BalancedSampler({
+      batchSizePerImage: 10,
+      positiveFraction: 1,
+      random: createSeededRandom(3),
+    });
     const counts = new Array(20).fill(0);
     for (let trial = 0; trial < 2000; trial++) {
       for (const index of sampler.sample([new Float32Array(20).fill(1)])[0]!.positive) counts[index]++;

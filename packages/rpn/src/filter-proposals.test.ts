@@ -1,5 +1,11 @@
 import { BoxCoder, type Proposals, RcnnError } from '@rcnn/core';
-import { describeEachBackend, disposeAll, expectNoLeaks, expectTensorsClose, maxAbsDiff } from '@rcnn/test-utils';
+import {
+  describeEachBackend,
+  disposeAll,
+  expectNoLeaks,
+  expectTensorsClose,
+  maxAbsDiff,
+} from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { fixtureBoxes, fixtureHeadOutputs, rpnFixture } from '../test/rpn-fixture';
@@ -16,7 +22,10 @@ async function run(options: ProposalFilterOptions): Promise<Proposals[]> {
   const anchors = fixtureBoxes('anchors');
   const head = fixtureHeadOutputs();
   try {
-    return await filterProposals({ anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder }, options);
+    return await filterProposals(
+      { anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder },
+      options,
+    );
   } finally {
     tf.dispose([anchors, head.objectness, head.boxDeltas]);
   }
@@ -47,7 +56,9 @@ describeEachBackend('filterProposals', () => {
         worstBox = Math.max(worstBox, maxAbsDiff(boxes, expectedBoxes));
         worstScore = Math.max(worstScore, maxAbsDiff(scores, expectedScores));
       });
-      console.info(`proposals (${config}): max |box diff| ${worstBox.toExponential(2)} px, max |score diff| ${worstScore.toExponential(2)}`);
+      console.info(
+        `proposals (${config}): max |box diff| ${worstBox.toExponential(2)} px, max |score diff| ${worstScore.toExponential(2)}`,
+      );
       disposeAll(proposals);
     });
   }
@@ -74,15 +85,21 @@ describeEachBackend('filterProposals', () => {
     const anchors = fixtureBoxes('anchors');
     const head = fixtureHeadOutputs();
     const options = optionsOf('train');
-    await expect(filterProposals({ anchors, head, imageSizes: [[96, 128]], boxCoder: coder }, options)).rejects.toThrow(
-      RcnnError,
-    );
+    await expect(
+      filterProposals({ anchors, head, imageSizes: [[96, 128]], boxCoder: coder }, options),
+    ).rejects.toThrow(RcnnError);
     const fewer = tf.slice(anchors, 0, 100);
     await expect(
-      filterProposals({ anchors: fewer as typeof anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder }, options),
+      filterProposals(
+        { anchors: fewer as typeof anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder },
+        options,
+      ),
     ).rejects.toThrow(expect.objectContaining({ code: 'INVALID_SHAPE' }));
     await expect(
-      filterProposals({ anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder }, { ...options, preNmsTopN: 1.5 }),
+      filterProposals(
+        { anchors, head, imageSizes: rpnFixture().imageSizes, boxCoder: coder },
+        { ...options, preNmsTopN: 1.5 },
+      ),
     ).rejects.toThrow(RcnnError);
     tf.dispose([anchors, fewer, head.objectness, head.boxDeltas]);
   });

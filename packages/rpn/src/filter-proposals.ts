@@ -119,7 +119,13 @@ export async function filterProposals(
     const out: Proposals[] = [];
     for (let image = 0; image < batch; image++) {
       out.push(
-        await filterOneImage(asBoxes(perImageBoxes[image]!), perImageScores[image]!, levels, imageSizes[image]!, options),
+        await filterOneImage(
+          asBoxes(perImageBoxes[image]!),
+          perImageScores[image]!,
+          levels,
+          imageSizes[image]!,
+          options,
+        ),
       );
     }
     return out;

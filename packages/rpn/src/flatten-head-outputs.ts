@@ -31,7 +31,8 @@ export function flattenHeadOutputs(levels: RpnHeadLevelOutputs): RpnHeadOutputs 
     ensure(
       deltas.shape.join() === [b, h, w, 4 * a].join(),
       'INVALID_SHAPE',
-      () => `level ${level}: box deltas [${deltas.shape.join(', ')}] do not match objectness [${scores.shape.join(', ')}] (need 4A channels)`,
+      () =>
+        `level ${level}: box deltas [${deltas.shape.join(', ')}] do not match objectness [${scores.shape.join(', ')}] (need 4A channels)`,
     );
     ensure(
       b === levels.objectness[0]!.shape[0],

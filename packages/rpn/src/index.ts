@@ -1,1 +1,34 @@
-export {};
+export {
+  AnchorGenerator,
+  type AnchorGeneratorOptions,
+  gridSizesOf,
+  paddedSizeOf,
+} from './anchor-generator';
+export {
+  BalancedSampler,
+  type BalancedSamplerOptions,
+  type PositiveNegativeSampler,
+  type SampledIndices,
+} from './balanced-sampler';
+export {
+  type FilterProposalsInput,
+  filterProposals,
+  type ProposalFilterOptions,
+} from './filter-proposals';
+export { flattenHeadOutputs, type RpnHeadOutputs } from './flatten-head-outputs';
+export { GivenProposals, type ProposalSource } from './given-proposals';
+export { Matcher, type MatcherOptions } from './matcher';
+export {
+  type Phase,
+  type PhasePair,
+  RegionProposalNetwork,
+  type RegionProposalNetworkOptions,
+} from './region-proposal-network';
+export { RpnHead, type RpnHeadLevelOutputs, type RpnHeadOptions } from './rpn-head';
+export { RPN_LOSS_BOX_REGRESSION, RPN_LOSS_OBJECTNESS, rpnLosses } from './rpn-losses';
+export {
+  type AssignRpnTargetsInput,
+  assignRpnTargets,
+  type RpnTrainingTargets,
+} from './rpn-training-targets';
+export { createSeededRandom } from './seeded-random';

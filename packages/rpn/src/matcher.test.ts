@@ -1,5 +1,4 @@
-import { RcnnError } from '@rcnn/core';
-import { pairwiseIou } from '@rcnn/core';
+import { pairwiseIou, RcnnError } from '@rcnn/core';
 import { describeEachBackend, expectNoLeaks } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
@@ -70,7 +69,9 @@ describeEachBackend('Matcher', () => {
   it('rejects bad thresholds and shapes', () => {
     expect(() => new Matcher({ highThreshold: 0.3, lowThreshold: 0.7 })).toThrow(RcnnError);
     const flat = tf.zeros([4]);
-    expect(() => rpnMatcher().match(flat as tf.Tensor2D)).toThrow(expect.objectContaining({ code: 'INVALID_SHAPE' }));
+    expect(() => rpnMatcher().match(flat as tf.Tensor2D)).toThrow(
+      expect.objectContaining({ code: 'INVALID_SHAPE' }),
+    );
     flat.dispose();
   });
 

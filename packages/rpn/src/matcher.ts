@@ -60,7 +60,10 @@ export class Matcher {
       const best = tf.max(quality, 0);
       const bestMatches = tf.argMax(quality, 0); // int32; // first index among ties, like torch's max(dim)
       const below = tf.less(best, this.lowThreshold);
-      const between = tf.logicalAnd(tf.greaterEqual(best, this.lowThreshold), tf.less(best, this.highThreshold));
+      const between = tf.logicalAnd(
+        tf.greaterEqual(best, this.lowThreshold),
+        tf.less(best, this.highThreshold),
+      );
       let matches = tf.where(below, tf.scalar(Matcher.BELOW_LOW_THRESHOLD, 'int32'), bestMatches);
       matches = tf.where(between, tf.scalar(Matcher.BETWEEN_THRESHOLDS, 'int32'), matches);
       if (this.allowLowQualityMatches) {

@@ -2,7 +2,13 @@ import { deterministicStateDict, RcnnError, type StateDict } from '@rcnn/core';
 import { describeEachBackend, expectNoLeaks, relativeError } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { disposeFeatures, fixtureFeatures, fixtureHead, fixtureHeadWeights, rpnFixture } from '../test/rpn-fixture';
+import {
+  disposeFeatures,
+  fixtureFeatures,
+  fixtureHead,
+  fixtureHeadWeights,
+  rpnFixture,
+} from '../test/rpn-fixture';
 import { flattenHeadOutputs } from './flatten-head-outputs';
 import { RpnHead } from './rpn-head';
 
@@ -16,7 +22,9 @@ function runFlattened(head: RpnHead) {
 }
 
 function withLegacyNames(dict: StateDict): StateDict {
-  return new Map([...dict].map(([key, value]) => [key.replace('rpn.head.conv.0.0.', 'rpn.head.conv.'), value]));
+  return new Map(
+    [...dict].map(([key, value]) => [key.replace('rpn.head.conv.0.0.', 'rpn.head.conv.'), value]),
+  );
 }
 
 describeEachBackend('RpnHead', () => {
@@ -44,7 +52,9 @@ describeEachBackend('RpnHead', () => {
     expect(flat.boxDeltas.shape).toEqual(fixture.shape('head/boxDeltas'));
     const objectnessError = relativeError(flat.objectness, fixture.floats('head/objectness'));
     const deltasError = relativeError(flat.boxDeltas, fixture.floats('head/boxDeltas'));
-    console.info(`RpnHead parity: objectness rel ${objectnessError.toExponential(2)}, deltas rel ${deltasError.toExponential(2)}`);
+    console.info(
+      `RpnHead parity: objectness rel ${objectnessError.toExponential(2)}, deltas rel ${deltasError.toExponential(2)}`,
+    );
     expect(objectnessError).toBeLessThan(1e-4);
     expect(deltasError).toBeLessThan(1e-4);
     tf.dispose([flat.objectness, flat.boxDeltas]);
@@ -73,16 +83,24 @@ describeEachBackend('RpnHead', () => {
     expect(() => head.loadStateDict(missing)).toThrow(
       expect.objectContaining({
         code: 'MISSING_KEYS',
-        message: expect.stringMatching(/missing \[rpn\.head\.cls_logits\.bias\], unexpected \[rpn\.head\.extra\.weight\]/),
+        message: expect.stringMatching(
+          /missing \[rpn\.head\.cls_logits\.bias\], unexpected \[rpn\.head\.extra\.weight\]/,
+        ),
       }),
     );
     const both = new Map([...weights, ...withLegacyNames(weights)]);
-    expect(() => head.loadStateDict(both)).toThrow(/unexpected \[rpn\.head\.conv\.weight, rpn\.head\.conv\.bias\]/);
+    expect(() => head.loadStateDict(both)).toThrow(
+      /unexpected \[rpn\.head\.conv\.weight, rpn\.head\.conv\.bias\]/,
+    );
     const deep = new RpnHead({ inChannels: 8, convDepth: 2 });
-    expect(() => deep.loadStateDict(withLegacyNames(deterministicStateDict(deep.stateDictShapes())))).toThrow(RcnnError);
+    expect(() => deep.loadStateDict(withLegacyNames(deterministicStateDict(deep.stateDictShapes())))).toThrow(
+      RcnnError,
+    );
     const wrongShape = new Map(weights);
     wrongShape.set('rpn.head.cls_logits.bias', { dtype: 'float32', shape: [4], data: new Float32Array(4) });
-    expect(() => head.loadStateDict(wrongShape)).toThrow(expect.objectContaining({ code: 'INVALID_WEIGHTS' }));
+    expect(() => head.loadStateDict(wrongShape)).toThrow(
+      expect.objectContaining({ code: 'INVALID_WEIGHTS' }),
+    );
     const features = [{ name: 'p2' as const, stride: 4, tensor: tf.zeros([1, 4, 4, 5]) as tf.Tensor4D }];
     expect(() => head.forward(features)).toThrow(expect.objectContaining({ code: 'INVALID_SHAPE' }));
     expect(() => head.forward([])).toThrow(RcnnError);

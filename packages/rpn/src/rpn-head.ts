@@ -75,7 +75,8 @@ export class RpnHead {
       ensure(
         level.tensor.rank === 4 && level.tensor.shape[3] === this.inChannels,
         'INVALID_SHAPE',
-        () => `RpnHead expects [B, H, W, ${this.inChannels}] features; level ${level.name} is [${level.tensor.shape.join(', ')}]`,
+        () =>
+          `RpnHead expects [B, H, W, ${this.inChannels}] features; level ${level.name} is [${level.tensor.shape.join(', ')}]`,
       );
     }
     const objectness: tf.Tensor4D[] = [];
@@ -84,10 +85,23 @@ export class RpnHead {
       const [scores, deltas] = tf.tidy(() => {
         let hidden = level.tensor;
         for (const conv of this.#convs) {
-          hidden = tf.fused.conv2d({ x: hidden, filter: conv.filter, strides: 1, pad: 'same', bias: conv.bias, activation: 'relu' });
+          hidden = tf.fused.conv2d({
+            x: hidden,
+            filter: conv.filter,
+            strides: 1,
+            pad: 'same',
+            bias: conv.bias,
+            activation: 'relu',
+          });
         }
         const project = (weights: ConvWeights) =>
-          tf.fused.conv2d({ x: hidden, filter: weights.filter, strides: 1, pad: 'valid', bias: weights.bias });
+          tf.fused.conv2d({
+            x: hidden,
+            filter: weights.filter,
+            strides: 1,
+            pad: 'valid',
+            bias: weights.bias,
+          });
         return [project(this.#objectness), project(this.#boxDeltas)];
       });
       objectness.push(scores);
@@ -131,7 +145,9 @@ export class RpnHead {
     for (const key of stateDict.keys()) {
       if (!key.startsWith(prefix)) continue;
       const local = key.slice(prefix.length);
-      const match = wanted.find(([name]) => name === local || (this.convDepth === 1 && legacy(name) === local));
+      const match = wanted.find(
+        ([name]) => name === local || (this.convDepth === 1 && legacy(name) === local),
+      );
       if (!match || found.has(match[0])) unexpected.push(key);
       else found.set(match[0], key);
     }
@@ -145,13 +161,19 @@ export class RpnHead {
     const values = wanted.map(([name, shape]) => {
       const key = found.get(name)!;
       const entry = stateDict.get(key)!;
-      if (entry.dtype !== 'float32' || entry.shape.join() !== shape.join() || entry.data.length !== sizeOfShape(shape)) {
+      if (
+        entry.dtype !== 'float32' ||
+        entry.shape.join() !== shape.join() ||
+        entry.data.length !== sizeOfShape(shape)
+      ) {
         throw new RcnnError(
           'INVALID_WEIGHTS',
           `${key}: expected float32 [${shape.join(', ')}], got ${entry.dtype} [${entry.shape.join(', ')}]`,
         );
       }
-      return shape.length === 4 ? oihwToHwio(entry.data as Float32Array, shape) : (entry.data as Float32Array);
+      return shape.length === 4
+        ? oihwToHwio(entry.data as Float32Array, shape)
+        : (entry.data as Float32Array);
     });
     this.trainableVariables().forEach((variable, i) => {
       tf.tidy(() => variable.assign(tf.tensor(values[i]!, variable.shape, 'float32')));

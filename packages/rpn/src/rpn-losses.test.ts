@@ -3,30 +3,19 @@ import { describeEachBackend, expectNoLeaks, expectTensorsClose, relativeError }
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expect, it } from 'vitest';
-import { fixtureBoxes, fixtureHeadOutputs, rpnFixture } from '../test/rpn-fixture';
-import { BalancedSampler, type PositiveNegativeSampler, type SampledIndices } from './balanced-sampler';
+import { fixtureBoxes, fixtureHeadOutputs, rpnFixture, torchvisionSampler } from '../test/rpn-fixture';
+import { BalancedSampler, type PositiveNegativeSampler } from './balanced-sampler';
 import { Matcher } from './matcher';
 import { RPN_LOSS_BOX_REGRESSION, RPN_LOSS_OBJECTNESS, rpnLosses } from './rpn-losses';
 import { assignRpnTargets, type RpnTrainingTargets } from './rpn-training-targets';
 
-/** Replays torchvision's sampled indices (recorded with torch.manual_seed(0)). */
-export function torchvisionSampler(): PositiveNegativeSampler {
-  const fixture = rpnFixture();
-  return {
-    sample: (labels) =>
-      labels.map(
-        (_, image): SampledIndices => ({
-          positive: fixture.ints(`sampled/positive/${image}`),
-          negative: fixture.ints(`sampled/negative/${image}`),
-        }),
-      ),
-  };
-}
-
 const matcher = new Matcher({ highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true });
 const boxCoder = new BoxCoder({ weights: [1, 1, 1, 1] });
 
-async function fixtureTargets(sampler = torchvisionSampler(), images = [0, 1, 2]): Promise<RpnTrainingTargets> {
+async function fixtureTargets(
+  sampler = torchvisionSampler(),
+  images = [0, 1, 2],
+): Promise<RpnTrainingTargets> {
   const anchors = fixtureBoxes('anchors');
   const groundTruthBoxes = images.map((image) => fixtureBoxes(`gt/${image}`));
   try {
@@ -57,7 +46,9 @@ describeEachBackend('RPN targets and losses', () => {
     const n = fixture.shape('anchors')[0]!;
     for (let image = 0; image < 3; image++) {
       const rows = fixture.ints(`sampled/positive/${image}`);
-      const ours = Array.from(rows).flatMap((row) => Array.from(dense.subarray((image * n + row) * 4, (image * n + row + 1) * 4)));
+      const ours = Array.from(rows).flatMap((row) =>
+        Array.from(dense.subarray((image * n + row) * 4, (image * n + row + 1) * 4)),
+      );
       expect(ours.length).toBe(rows.length * 4);
       expectTensorsClose(ours, fixture.floats(`targets/regression/${image}`), { atol: 1e-5, rtol: 1e-5 });
     }
@@ -75,7 +66,9 @@ describeEachBackend('RPN targets and losses', () => {
     const expectedBox = fixture.floats('loss/boxRegression')[0]!;
     const objectnessError = Math.abs(objectness - expectedObjectness) / Math.abs(expectedObjectness);
     const boxError = Math.abs(box - expectedBox) / Math.abs(expectedBox);
-    console.info(`RPN losses: objectness ${objectness} (rel ${objectnessError.toExponential(2)}), box ${box} (rel ${boxError.toExponential(2)})`);
+    console.info(
+      `RPN losses: objectness ${objectness} (rel ${objectnessError.toExponential(2)}), box ${box} (rel ${boxError.toExponential(2)})`,
+    );
     expect(objectnessError).toBeLessThan(1e-5);
     expect(boxError).toBeLessThan(1e-5);
 
@@ -99,8 +92,13 @@ describeEachBackend('RPN targets and losses', () => {
 
   it('background-only batch: box loss 0, objectness finite; nothing sampled: both 0', async () => {
     const fixture = rpnFixture();
-    const background = await fixtureTargets(new BalancedSampler({ batchSizePerImage: 256, positiveFraction: 0.5 }), [2, 2, 2]);
-    const none = await fixtureTargets({ sample: (labels) => labels.map(() => ({ positive: new Int32Array(), negative: new Int32Array() })) });
+    const background = await fixtureTargets(
+      new BalancedSampler({ batchSizePerImage: 256, positiveFraction: 0.5 }),
+      [2, 2, 2],
+    );
+    const none = await fixtureTargets({
+      sample: (labels) => labels.map(() => ({ positive: new Int32Array(), negative: new Int32Array() })),
+    });
     const head = fixtureHeadOutputs();
     expect(background.numSampled).toBe(3 * 256);
     const losses = rpnLosses(head, background);
@@ -109,14 +107,18 @@ describeEachBackend('RPN targets and losses', () => {
     tf.dispose(Object.values(losses));
     expect(fixture.shape('sampled/positive/2')).toEqual([0]);
     const empty = rpnLosses(head, none);
-    expect([(await empty[RPN_LOSS_OBJECTNESS]!.data())[0], (await empty[RPN_LOSS_BOX_REGRESSION]!.data())[0]]).toEqual([0, 0]);
+    expect([
+      (await empty[RPN_LOSS_OBJECTNESS]!.data())[0],
+      (await empty[RPN_LOSS_BOX_REGRESSION]!.data())[0],
+    ]).toEqual([0, 0]);
     tf.dispose([...Object.values(empty), head.objectness, head.boxDeltas]);
     for (const targets of [background, none]) targets.dispose();
   });
 
   it('rejects a sampler that picks the wrong labels and mismatched shapes', async () => {
     const wrong: PositiveNegativeSampler = {
-      sample: (labels) => labels.map((l) => ({ positive: Int32Array.of(l.length - 1), negative: new Int32Array() })),
+      sample: (labels) =>
+        labels.map((l) => ({ positive: Int32Array.of(l.length - 1), negative: new Int32Array() })),
     };
     await expect(fixtureTargets(wrong)).rejects.toThrow(RcnnError);
     const targets = await fixtureTargets(undefined, [0]);
@@ -131,7 +133,9 @@ describeEachBackend('RPN targets and losses', () => {
     await expectNoLeaks(async () => {
       const targets = await fixtureTargets();
       tf.dispose(Object.values(rpnLosses(head, targets)));
-      const grad = tf.grad((scores) => rpnLosses({ ...head, objectness: scores as tf.Tensor2D }, targets)[RPN_LOSS_OBJECTNESS]!);
+      const grad = tf.grad(
+        (scores) => rpnLosses({ ...head, objectness: scores as tf.Tensor2D }, targets)[RPN_LOSS_OBJECTNESS]!,
+      );
       grad(head.objectness).dispose();
       targets.dispose();
     });

@@ -137,6 +137,6 @@ export async function assignRpnTargets(input: AssignRpnTargetsInput): Promise<Rp
     labels,
     matches,
     sampled,
-    dispose: () => Object.values(tensors).forEach((t) => t.dispose()),
+    dispose: () => tf.dispose(Object.values(tensors)),
   };
 }

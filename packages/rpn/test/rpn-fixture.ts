@@ -13,6 +13,7 @@ import {
 } from '@rcnn/core';
 import { readFixtureBytes } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
+import type { PositiveNegativeSampler, SampledIndices } from '../src/balanced-sampler';
 import type { RpnHeadOutputs } from '../src/flatten-head-outputs';
 import { RpnHead } from '../src/rpn-head';
 
@@ -35,7 +36,9 @@ let cached: RpnFixture | undefined;
 
 export function rpnFixture(): RpnFixture {
   if (cached) return cached;
-  const file = readSafetensors(readFixtureBytes(new URL('../src/index.ts', import.meta.url).href, 'rpn.safetensors'));
+  const file = readSafetensors(
+    readFixtureBytes(new URL('../src/index.ts', import.meta.url).href, 'rpn.safetensors'),
+  );
   const meta = (key: string) => JSON.parse(file.metadata[key]!);
   const entry = (name: string) => {
     const found = file.tensors.get(name);
@@ -62,7 +65,11 @@ export function rpnFixture(): RpnFixture {
 export function fixtureTensor(name: string): tf.Tensor {
   const fixture = rpnFixture();
   const { dtype, data } = fixture.file.tensors.get(name)!;
-  return tf.tensor(data as Float32Array | Int32Array, fixture.shape(name), dtype === 'int32' ? 'int32' : 'float32');
+  return tf.tensor(
+    data as Float32Array | Int32Array,
+    fixture.shape(name),
+    dtype === 'int32' ? 'int32' : 'float32',
+  );
 }
 
 export function fixtureBoxes(name: string): Boxes {
@@ -119,4 +126,18 @@ export function fixtureHead(): RpnHead {
 
 export function disposeFeatures(features: FeatureMaps): void {
   for (const level of features) level.tensor.dispose();
+}
+
+/** Replays torchvision's sampled indices (recorded with torch.manual_seed(0)). */
+export function torchvisionSampler(): PositiveNegativeSampler {
+  const fixture = rpnFixture();
+  return {
+    sample: (labels) =>
+      labels.map(
+        (_, image): SampledIndices => ({
+          positive: fixture.ints(`sampled/positive/${image}`),
+          negative: fixture.ints(`sampled/negative/${image}`),
+        }),
+      ),
+  };
 }
