@@ -225,19 +225,26 @@ export class RegionProposalNetwork implements ProposalGenerator {
       () => `ImageBatch has ${batch.tensor.shape[0]} images but ${batch.imageSizes.length} image sizes`,
     );
     paddedSizeOf(batch);
-    const head = this.forwardHead(features);
-    const anchors = this.anchorGenerator.forFeatures(batch, features);
-    try {
+    const numImages = batch.tensor.shape[0];
+    for (const level of features) {
       ensure(
-        head.objectness.shape[0] === batch.tensor.shape[0],
+        level.tensor.shape[0] === numImages,
         'INVALID_SHAPE',
-        () => `features have batch ${head.objectness.shape[0]}, the image batch has ${batch.tensor.shape[0]}`,
+        () =>
+          `feature level ${level.name} has batch ${level.tensor.shape[0]}, the image batch has ${numImages}`,
       );
-      return await body(anchors, head);
+    }
+    const anchors = this.anchors(batch, features);
+    try {
+      const head = this.forwardHead(features);
+      try {
+        return await body(anchors, head);
+      } finally {
+        head.objectness.dispose();
+        head.boxDeltas.dispose();
+      }
     } finally {
       anchors.dispose();
-      head.objectness.dispose();
-      head.boxDeltas.dispose();
     }
   }
 
