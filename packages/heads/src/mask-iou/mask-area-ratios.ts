@@ -41,9 +41,13 @@ export function maskAreaRatios({ gtMasks, proposals, matchedGtIndices }: MaskAre
     ]);
     const fullArea = tf.gather(tf.sum(masks, [1, 2]), indices);
     const [x1, y1, x2, y2] = tf.unstack(tf.cast(proposals, 'float32'), 1) as tf.Tensor1D[];
-    // numpy `astype(int32)` truncates toward zero; slices clamp to the array
+    // numpy `astype(int32)` truncates toward zero; slices clamp to the array. (min/max, not
+    // clipByValue: the wasm ClipByValue kernel ignores the upper bound on int32 in tfjs 4.22.)
     const start = (value: tf.Tensor1D, limit: number) =>
-      tf.clipByValue(tf.cast(value, 'int32'), 0, limit) as tf.Tensor1D;
+      tf.maximum(
+        tf.minimum(tf.cast(value, 'int32'), tf.scalar(limit, 'int32')),
+        tf.scalar(0, 'int32'),
+      ) as tf.Tensor1D;
     const left = start(x1!, width);
     const top = start(y1!, height);
     const right = tf.maximum(start(tf.add(x2!, 1) as tf.Tensor1D, width), left) as tf.Tensor1D;
