@@ -5,19 +5,12 @@ export {
   paddedSizeOf,
 } from './anchor-generator';
 export {
-  BalancedSampler,
-  type BalancedSamplerOptions,
-  type PositiveNegativeSampler,
-  type SampledIndices,
-} from './balanced-sampler';
-export {
   type FilterProposalsInput,
   filterProposals,
   type ProposalFilterOptions,
 } from './filter-proposals';
 export { flattenHeadOutputs, type RpnHeadOutputs } from './flatten-head-outputs';
 export { GivenProposals, type ProposalSource } from './given-proposals';
-export { Matcher, type MatcherOptions } from './matcher';
 export {
   type Phase,
   type PhasePair,
@@ -31,4 +24,3 @@ export {
   assignRpnTargets,
   type RpnTrainingTargets,
 } from './rpn-training-targets';
-export { createSeededRandom } from './seeded-random';

@@ -1,9 +1,8 @@
-import { pairwiseIou, RcnnError } from '@rcnn/core';
+import { Matcher, pairwiseIou, RcnnError } from '@rcnn/core';
 import { describeEachBackend, expectNoLeaks } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { fixtureBoxes, fixtureTensor, rpnFixture } from '../test/rpn-fixture';
-import { Matcher } from './matcher';
 
 const rpnMatcher = () => new Matcher({ highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true });
 

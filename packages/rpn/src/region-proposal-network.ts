@@ -1,4 +1,5 @@
 import {
+  BalancedSampler,
   BoxCoder,
   type Boxes,
   ensure,
@@ -6,14 +7,14 @@ import {
   type GroundTruth,
   type ImageBatch,
   type LossRecord,
+  Matcher,
+  type PositiveNegativeSampler,
   type ProposalGenerator,
   type Proposals,
 } from '@rcnn/core';
 import { type AnchorGenerator, gridSizesOf, paddedSizeOf } from './anchor-generator';
-import { BalancedSampler, type PositiveNegativeSampler } from './balanced-sampler';
 import { filterProposals } from './filter-proposals';
 import { flattenHeadOutputs, type RpnHeadOutputs } from './flatten-head-outputs';
-import { Matcher } from './matcher';
 import type { RpnHead } from './rpn-head';
 import { rpnLosses } from './rpn-losses';
 import { assignRpnTargets, type RpnTrainingTargets } from './rpn-training-targets';

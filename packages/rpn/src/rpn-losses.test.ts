@@ -1,11 +1,9 @@
-import { BoxCoder, RcnnError } from '@rcnn/core';
+import { BalancedSampler, BoxCoder, Matcher, type PositiveNegativeSampler, RcnnError } from '@rcnn/core';
 import { describeEachBackend, expectNoLeaks, expectTensorsClose, relativeError } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { expect, it } from 'vitest';
 import { fixtureBoxes, fixtureHeadOutputs, rpnFixture, torchvisionSampler } from '../test/rpn-fixture';
-import { BalancedSampler, type PositiveNegativeSampler } from './balanced-sampler';
-import { Matcher } from './matcher';
 import { RPN_LOSS_BOX_REGRESSION, RPN_LOSS_OBJECTNESS, rpnLosses } from './rpn-losses';
 import { assignRpnTargets, type RpnTrainingTargets } from './rpn-training-targets';
 

@@ -1,7 +1,13 @@
-import { type BoxCoder, type Boxes, ensure, pairwiseIou } from '@rcnn/core';
+import {
+  type BoxCoder,
+  type Boxes,
+  ensure,
+  Matcher,
+  type PositiveNegativeSampler,
+  pairwiseIou,
+  type SampledIndices,
+} from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { PositiveNegativeSampler, SampledIndices } from './balanced-sampler';
-import { Matcher } from './matcher';
 
 /**
  * What the RPN losses need, as data (no gradient flows into it). Dense over every anchor of every

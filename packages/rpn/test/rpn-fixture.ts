@@ -1,3 +1,4 @@
+import type { PositiveNegativeSampler, SampledIndices } from '@rcnn/core';
 import {
   asBoxes,
   type Boxes,
@@ -13,7 +14,6 @@ import {
 } from '@rcnn/core';
 import { readFixtureBytes } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import type { PositiveNegativeSampler, SampledIndices } from '../src/balanced-sampler';
 import type { RpnHeadOutputs } from '../src/flatten-head-outputs';
 import { RpnHead } from '../src/rpn-head';
 

@@ -1,5 +1,5 @@
-import { ensure } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ensure } from '../errors/rcnn-error';
 
 /** Options of {@link Matcher}. */
 export interface MatcherOptions {

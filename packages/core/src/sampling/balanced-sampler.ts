@@ -1,4 +1,4 @@
-import { ensure } from '@rcnn/core';
+import { ensure } from '../errors/rcnn-error';
 import { createSeededRandom } from './seeded-random';
 
 /** Indices chosen for one image, ascending (the order torchvision's mask + `where` gives). */

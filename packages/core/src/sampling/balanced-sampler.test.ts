@@ -1,5 +1,5 @@
-import { RcnnError } from '@rcnn/core';
 import { describe, expect, it } from 'vitest';
+import { RcnnError } from '../errors/rcnn-error';
 import { BalancedSampler } from './balanced-sampler';
 import { createSeededRandom } from './seeded-random';
 
