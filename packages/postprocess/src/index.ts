@@ -16,4 +16,5 @@ export {
 } from './keypoints/heatmaps-to-keypoints';
 export { masksToRle } from './masks/masks-to-rle';
 export { type PasteMasksOptions, pasteMasks } from './masks/paste-masks';
+export { pasteMasksPerInstance } from './masks/paste-masks-per-instance';
 export { thresholdMasks } from './masks/threshold-masks';

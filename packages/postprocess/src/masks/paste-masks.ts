@@ -1,5 +1,6 @@
-import { type Boxes, ensure, type ImageSize } from '@rcnn/core';
+import type { Boxes, ImageSize } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkPasteInputs, expandBoxesToIntegers, padMasks } from './paste-geometry';
 
 /** Options of {@link pasteMasks}. */
 export interface PasteMasksOptions {
@@ -20,9 +21,9 @@ export interface PasteMasksOptions {
  *
  * Rather than resizing every mask to its own box size (one shape per instance), the
  * bilinear sampling grid of each box is computed for the whole image: rows and columns
- * outside the box get zero weight. Resizing is then two batched gathers per axis, with
+ * outside the box get zero weight. Resizing is then two batched matrix products with
  * the same source coordinates, neighbours and weights torch uses, so the op graph has
- * fixed shapes (`N`, `M`, image size) and needs no read-back.
+ * fixed shapes (`N`, `M`, image size), runs on any backend and needs no read-back.
  *
  * @param masks `[N, M, M]` float32 probabilities (the predicted class's channel of the mask head, after sigmoid); not disposed
  * @param boxes `[N, 4]` float32 xyxy in the pixels of the image the masks are pasted into (original image size); not disposed
@@ -35,87 +36,41 @@ export function pasteMasks(
   imageSize: ImageSize,
   { padding = 1 }: PasteMasksOptions = {},
 ): tf.Tensor3D {
-  ensure(
-    masks.rank === 3 && masks.shape[1] === masks.shape[2] && masks.shape[1] > 0,
-    'INVALID_SHAPE',
-    () =>
-      `masks must have shape [N, M, M] (square, as torchvision's scale assumes), got [${masks.shape.join(', ')}]`,
-  );
-  ensure(
-    boxes.rank === 2 && boxes.shape[1] === 4 && boxes.shape[0] === masks.shape[0],
-    'INVALID_SHAPE',
-    () => `boxes must have shape [N, 4] with N = ${masks.shape[0]} masks, got [${boxes.shape.join(', ')}]`,
-  );
+  checkPasteInputs(masks, boxes, imageSize, padding);
   const [height, width] = imageSize;
-  ensure(
-    Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0,
-    'INVALID_ARGUMENT',
-    () => `imageSize must be [height, width] with positive integers, got [${imageSize.join(', ')}]`,
-  );
-  ensure(
-    Number.isInteger(padding) && padding >= 0,
-    'INVALID_ARGUMENT',
-    () => `padding must be a non-negative integer, got ${padding}`,
-  );
   const count = masks.shape[0];
   if (count === 0) return tf.zeros([0, height, width]);
-  const side = masks.shape[1];
-  const paddedSide = side + 2 * padding;
-  // torch multiplies float32 box sizes by the Python float scale rounded to float32.
-  const scale = Math.fround(paddedSide / side);
+  const paddedSide = masks.shape[1] + 2 * padding;
   return tf.tidy(() => {
-    const padded = tf.pad(tf.cast(masks, 'float32'), [
-      [0, 0],
-      [padding, padding],
-      [padding, padding],
-    ]) as tf.Tensor3D;
-    const [x1, y1, x2, y2] = expandedIntegerBoxes(boxes, scale);
-    const columns = samplingGrid(x1, x2, width, paddedSide);
-    const rows = samplingGrid(y1, y2, height, paddedSide);
-    // Width first, then height: torch's separable order (value = sum_rows w_r * sum_cols w_c * p).
-    // [N, S(x), S(y)]: each gathered row is one column of a padded mask.
-    const maskColumns = tf.transpose(padded, [0, 2, 1]) as tf.Tensor3D;
-    const alongWidth = interpolateRows(maskColumns, columns, width); // [N, width, S(y)]
-    return interpolateRows(tf.transpose(alongWidth, [0, 2, 1]) as tf.Tensor3D, rows, height); // [N, height, width]
+    const padded = padMasks(masks, padding);
+    const [x1, y1, x2, y2] = tf.split(
+      expandBoxesToIntegers(boxes, masks.shape[1], padding),
+      4,
+      1,
+    ) as tf.Tensor2D[];
+    const columns = samplingGrid(x1!, x2!, width, paddedSide);
+    const rows = samplingGrid(y1!, y2!, height, paddedSide);
+    // Width first, then height, as torch's separable kernel: out = Ry @ (P @ Rx^T), where each row
+    // of the [N, length, S] interpolation matrices holds the two bilinear weights of one pixel.
+    const alongWidth = tf.matMul(padded, interpolationMatrix(columns, paddedSide), false, true); // [N, S, width]
+    return tf.matMul(interpolationMatrix(rows, paddedSide), alongWidth) as tf.Tensor3D; // [N, height, width]
   });
 }
 
 /**
- * torchvision expand_boxes then `.to(torch.int64)`: the box scaled about its centre in
- * float32, truncated toward zero (written as sign * floor(|x|) so every backend agrees).
- * Returns `[N, 1]` float32 columns holding integers. Call inside tidy.
+ * `[N, length, S]` float32 matrix with `lowWeight` at column `lowIndex` and `highWeight` at
+ * `highIndex` in each row (one-hot rows summed). A batched matMul with it applies the
+ * bilinear resize: the other products are exact zeros, so each output is the same
+ * two-term sum torch computes. (Dense rather than gathered: tfjs's cpu gather is slow and
+ * tfjs-backend-wasm 4.22's GatherV2 returns wrong rows for batchDims = 1.) Call inside tidy.
  */
-function expandedIntegerBoxes(boxes: Boxes, scale: number): tf.Tensor2D[] {
-  const [x1, y1, x2, y2] = tf.unstack(tf.cast(boxes, 'float32'), 1) as tf.Tensor1D[];
-  const halfWidth = tf.mul(tf.mul(tf.sub(x2!, x1!), 0.5), scale);
-  const halfHeight = tf.mul(tf.mul(tf.sub(y2!, y1!), 0.5), scale);
-  const centreX = tf.mul(tf.add(x2!, x1!), 0.5);
-  const centreY = tf.mul(tf.add(y2!, y1!), 0.5);
-  const truncate = (value: tf.Tensor) => tf.expandDims(tf.mul(tf.sign(value), tf.floor(tf.abs(value))), 1);
-  return [
-    truncate(tf.sub(centreX, halfWidth)),
-    truncate(tf.sub(centreY, halfHeight)),
-    truncate(tf.add(centreX, halfWidth)),
-    truncate(tf.add(centreY, halfHeight)),
-  ] as tf.Tensor2D[];
-}
-
-/**
- * `out[n, i, :] = lowWeight[n, i] * source[n, lowIndex[n, i], :] + highWeight[n, i] * source[n, highIndex[n, i], :]`
- * for source `[N, S, C]`, giving `[N, length, C]`. Written as axis-0 gathers on the
- * flattened `[N * S, C]` source because tfjs-backend-wasm 4.22's GatherV2 returns wrong
- * rows for batchDims = 1 beyond the first batch. Call inside tidy.
- */
-function interpolateRows(source: tf.Tensor3D, grid: SamplingGrid, length: number): tf.Tensor3D {
-  const [count, sourceSize, channels] = source.shape;
-  const flat = tf.reshape(source, [count * sourceSize, channels]);
-  const batchStart = tf.reshape(tf.range(0, count * sourceSize, sourceSize, 'int32'), [count, 1]);
-  const pick = (index: tf.Tensor2D, weight: tf.Tensor2D) =>
-    tf.mul(
-      tf.reshape(tf.gather(flat, tf.reshape(tf.add(index, batchStart), [-1])), [count, length, channels]),
-      tf.expandDims(weight, 2),
-    );
-  return tf.add(pick(grid.lowIndex, grid.lowWeight), pick(grid.highIndex, grid.highWeight)) as tf.Tensor3D;
+function interpolationMatrix(grid: SamplingGrid, sourceSize: number): tf.Tensor3D {
+  const spread = (index: tf.Tensor2D, weight: tf.Tensor2D) =>
+    tf.mul(tf.cast(tf.oneHot(index, sourceSize), 'float32'), tf.expandDims(weight, 2));
+  return tf.add(
+    spread(grid.lowIndex, grid.lowWeight),
+    spread(grid.highIndex, grid.highWeight),
+  ) as tf.Tensor3D;
 }
 
 interface SamplingGrid {
