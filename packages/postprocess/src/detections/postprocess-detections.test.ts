@@ -1,5 +1,6 @@
 import {
   asBoxes,
+  BoxCoder,
   type Boxes,
   disposeInstances,
   type ImageSize,
@@ -72,6 +73,15 @@ describeEachBackend('postprocessDetections', () => {
       disposeInputs(input);
     });
   }
+
+  it('decodes with the same boxes as torchvision BoxCoder.decode (stage input)', async () => {
+    const input = inputs();
+    const references = asBoxes(tf.concat(input.proposals));
+    const decoded = new BoxCoder({ weights: [10, 10, 5, 5] }).decode(input.boxRegression, references);
+    expect(maxAbsDiff(await decoded.data(), entry('decoded').data)).toBeLessThan(1e-4);
+    tf.dispose([references, decoded]);
+    disposeInputs(input);
+  });
 
   it('returns empty instances when every score is below the threshold', async () => {
     const input = inputs();
