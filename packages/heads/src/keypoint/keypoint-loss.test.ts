@@ -87,6 +87,8 @@ describeEachBackend('keypoint targets and keypointRcnnLoss vs torchvision', () =
 
   it('does not leak', async () => {
     await expectNoLeaks(() => {
+      const direct = keypointsToHeatmap(keypoints, rois, 56);
+      tf.dispose([direct.heatmaps, direct.valid]);
       const targets = keypointTargets({
         gtKeypoints: keypoints,
         proposals: rois,

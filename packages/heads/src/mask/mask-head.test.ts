@@ -118,10 +118,12 @@ describeEachBackend('mask head parity with torchvision MaskRCNNHeads + MaskRCNNP
     tf.dispose([empty, features, logits, nchw]);
   });
 
-  it('does not leak', async () => {
+  it('does not leak (forward, loadStateDict)', async () => {
     await expectNoLeaks(() => {
       const features = head.forward(pooled);
       tf.dispose([features, predictor.forward(features)]);
+      head.loadStateDict(weights);
+      predictor.loadStateDict(weights);
     });
   });
 });

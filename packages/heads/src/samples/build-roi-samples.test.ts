@@ -3,6 +3,7 @@ import { describeEachBackend, expectNoLeaks, maxAbsDiff } from '@rcnn/test-utils
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureArray, fixtureTensor, readHeadsFixture } from '../test-support/fixtures';
+import { matcherRoiSampler } from '../test-support/matcher-roi-sampler';
 import { appendGtProposals } from './append-gt-proposals';
 import { buildRoiSamples, disposeRoiSamples } from './build-roi-samples';
 import type { RoiMatch } from './roi-sampler';
@@ -49,6 +50,20 @@ describeEachBackend('buildRoiSamples vs torchvision select_training_samples', ()
     labels.forEach((label, row) => {
       if (label === 0) expect(Array.from(targets.slice(4 * row, 4 * row + 4))).toEqual([0, 0, 0, 0]);
     });
+    disposeRoiSamples(samples);
+  });
+
+  it('composes with core Matcher + BalancedSampler through the RoiSampler seam', async () => {
+    const [fromCore] = await matcherRoiSampler({ batchSizePerImage: 16 }).matchAndSample(
+      [proposals],
+      [groundTruth],
+    );
+    expect(Array.from(fromCore!.matchedGtIndices)).toEqual(match.matchedGtIndices);
+    expect(fromCore!.sampledPositive.length).toBe(4); // 25% of 16
+    expect(fromCore!.sampledNegative.length).toBe(12);
+    const samples = buildRoiSamples({ proposals, groundTruth, match: fromCore!, boxCoder });
+    expect(samples.boxes.shape).toEqual([16, 4]);
+    expect(samples.positivePositions.length).toBe(4);
     disposeRoiSamples(samples);
   });
 

@@ -20,9 +20,10 @@ export interface RoiMatch {
 /**
  * The seam where the detector plugs proposal matching and sampling into the RoI heads
  * (torchvision `RoIHeads.assign_targets_to_proposals` + `subsample`): heads does not own a
- * matcher or sampler. The maintainer's implementation composes the shared `Matcher`
- * (0.5 / 0.5, no low-quality matches) and `BalancedSampler` (512 per image, 25% positive,
- * seeded) with `pairwiseIou`, reading the match back once per image.
+ * matcher or sampler. An implementation composes `@rcnn/core`'s `Matcher` (0.5 / 0.5, no
+ * low-quality matches) and `BalancedSampler` (512 per image, 25% positive, seeded) with
+ * `pairwiseIou`, reading the match back once per image; `src/test-support/matcher-roi-sampler.ts`
+ * is a tested reference (not exported: the detector owns the composition).
  */
 export interface RoiSampler {
   /**
