@@ -26,10 +26,13 @@ export function assignFpnLevels(boxes: tf.Tensor2D, rule: FpnLevelRule): tf.Tens
   const { minLevel, maxLevel, canonicalScale = 224, canonicalLevel = 4, eps = 1e-6 } = rule;
   return tf.tidy(() => {
     const [x1, y1, x2, y2] = tf.unstack(boxes, 1) as tf.Tensor1D[];
-    const side = tf.sqrt(tf.mul(tf.sub(x2!, x1!), tf.sub(y2!, y1!)));
+    const area = tf.mul(tf.sub(x2!, x1!), tf.sub(y2!, y1!));
+    const side = tf.sqrt(area);
     const log2 = tf.div(tf.log(tf.div(side, canonicalScale)), Math.LN2);
     const level = tf.floor(tf.add(tf.add(log2, canonicalLevel), eps));
+    // Negative area is tested directly: backends disagree on sqrt of a negative and on clipping NaN.
     const index = tf.sub(tf.clipByValue(level, minLevel, maxLevel), minLevel);
-    return tf.cast(tf.where(tf.isNaN(index), tf.fill(index.shape, -1), index), 'int32') as tf.Tensor1D;
+    const noLevel = tf.logicalOr(tf.less(area, 0), tf.isNaN(area));
+    return tf.cast(tf.where(noLevel, tf.fill(index.shape, -1), index), 'int32') as tf.Tensor1D;
   });
 }

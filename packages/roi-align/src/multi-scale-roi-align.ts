@@ -83,7 +83,11 @@ export class MultiScaleRoiAlign implements RoiPooler {
       );
     });
     return tf.tidy(() => {
-      const allBoxes = (boxes.length === 1 ? boxes[0]! : tf.concat([...boxes], 0)) as tf.Tensor2D;
+      const total = boxes.reduce((sum, b) => sum + b.shape[0], 0);
+      // No boxes: a fresh empty tensor (tfjs-backend-cpu's concat of empties cannot be sliced).
+      const allBoxes = (
+        total === 0 ? tf.zeros([0, 4]) : boxes.length === 1 ? boxes[0]! : tf.concat([...boxes], 0)
+      ) as tf.Tensor2D;
       const imageOf = new Int32Array(allBoxes.shape[0]);
       let offset = 0;
       boxes.forEach((b, image) => {

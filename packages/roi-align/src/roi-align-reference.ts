@@ -213,11 +213,16 @@ function poolChunk(
     const mean = tf.div(tf.sum(values, [2, 4]), count);
     return tf.where(tf.reshape(validBatch, [n, 1, 1, 1]), mean, tf.zerosLike(mean)) as tf.Tensor4D;
   }
-  const inGrid = tf.logicalAnd(
-    tf.reshape(ys.inGrid, [n, 1, grid, 1, 1, 1]),
-    tf.reshape(xs.inGrid, [n, 1, 1, 1, grid, 1]),
+  // Points past a box's own grid get -inf added (a broadcasting add: tfjs has no rank-6 tile gradient).
+  const penalty = (inGrid: tf.Tensor, shape: number[]) =>
+    tf.reshape(
+      tf.where(inGrid, tf.zeros(inGrid.shape), tf.fill(inGrid.shape, Number.NEGATIVE_INFINITY)),
+      shape,
+    );
+  const masked = tf.add(
+    tf.add(values, penalty(ys.inGrid, [n, 1, grid, 1, 1, 1])),
+    penalty(xs.inGrid, [n, 1, 1, 1, grid, 1]),
   );
-  const masked = tf.where(inGrid, values, tf.fill(values.shape, Number.NEGATIVE_INFINITY));
   const maxed = tf.max(masked, [2, 4]);
   return tf.where(keep, maxed, tf.zerosLike(maxed)) as tf.Tensor4D;
 }

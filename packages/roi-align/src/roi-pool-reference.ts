@@ -27,6 +27,7 @@ export function roiPoolReference(
   return tf.tidy(() => {
     const [batch, height, width, channels] = features.shape;
     const n = boxes.shape[0];
+    if (n === 0) return tf.reshape(tf.slice(tf.reshape(features, [-1]), 0, 0), [0, outH, outW, channels]);
     const table = tf.reshape(features, [batch, -1]) as tf.Tensor2D;
     const validBatch = tf.logicalAnd(tf.greaterEqual(batchIndices, 0), tf.less(batchIndices, batch));
     const rows = gatherRows(table, tf.clipByValue(batchIndices, 0, batch - 1) as tf.Tensor1D);
@@ -35,13 +36,15 @@ export function roiPoolReference(
     const [x1, y1, x2, y2] = tf.unstack(corners, 1) as tf.Tensor1D[];
     const colMask = binMask(x1!, x2!, outW, width);
     const rowMask = binMask(y1!, y2!, outH, height);
-    const lowest = Number.NEGATIVE_INFINITY;
+    // Cells outside a bin get -inf added (a broadcasting add, whose gradient tfjs has at rank 5).
+    const penalty = (mask: tf.Tensor, shape: number[]) =>
+      tf.reshape(tf.where(mask, tf.zeros(mask.shape), tf.fill(mask.shape, Number.NEGATIVE_INFINITY)), shape);
     // Max over each bin's columns: [n, outW, H, W, C] -> [n, outW, H, C].
-    const byCols = tf.reshape(colMask, [n, outW, 1, width, 1]);
-    const cols = tf.max(tf.where(byCols, tf.reshape(perBox, [n, 1, height, width, channels]), lowest), 3);
+    const byCols = penalty(colMask, [n, outW, 1, width, 1]);
+    const cols = tf.max(tf.add(tf.reshape(perBox, [n, 1, height, width, channels]), byCols), 3);
     // Max over each bin's rows: [n, outH, outW, H, C] -> [n, outH, outW, C].
-    const byRows = tf.reshape(rowMask, [n, outH, 1, height, 1]);
-    const pooled = tf.max(tf.where(byRows, tf.reshape(cols, [n, 1, outW, height, channels]), lowest), 3);
+    const byRows = penalty(rowMask, [n, outH, 1, height, 1]);
+    const pooled = tf.max(tf.add(tf.reshape(cols, [n, 1, outW, height, channels]), byRows), 3);
     const empty = tf.logicalOr(
       tf.reshape(tf.logicalNot(tf.any(rowMask, 2)), [n, outH, 1, 1]),
       tf.reshape(tf.logicalNot(tf.any(colMask, 2)), [n, 1, outW, 1]),

@@ -32,14 +32,22 @@ function flatProgram(outputShape: number[], threads: number) {
   };
 }
 
-/** A bound feature level: its index among the pooler's levels and its input variable name. */
+/**
+ * A feature level as a program sees it: its index among the pooler's levels, the input
+ * holding its values (undefined: not bound) and a WGSL expression for its `[B, H, W, C]`.
+ */
 interface BoundLevel {
   index: number;
-  name: string;
+  name?: string;
+  shape: string;
 }
 
 function allLevels(numLevels: number): BoundLevel[] {
-  return Array.from({ length: numLevels }, (_, index) => ({ index, name: `features${index}` }));
+  return Array.from({ length: numLevels }, (_, index) => ({
+    index,
+    name: `features${index}`,
+    shape: `uniforms.features${index}Shape`,
+  }));
 }
 
 function scaleUniforms(levels: BoundLevel[]): string {
@@ -56,13 +64,13 @@ function samplingSnippet(levels: BoundLevel[], levelCount: number): string {
   return `
     fn readFeature(level : i32, index : i32) -> f32 {
       switch level {
-      ${cases(({ name }) => `return ${name}[index];`)}
+      ${cases(({ name }) => (name ? `return ${name}[index];` : 'return 0.0;'))}
         default: { return 0.0; }
       }
     }
     fn levelShape(level : i32) -> vec4<i32> {
       switch level {
-      ${cases(({ name }) => `return uniforms.${name}Shape;`)}
+      ${cases(({ shape }) => `return ${shape};`)}
         default: { return vec4<i32>(0); }
       }
     }
@@ -143,7 +151,7 @@ export function roiAlignProgram(
       outputShape,
       outputShape.reduce((a, b) => a * b, 1),
     ),
-    variableNames: ['boxes', 'batchIndices', 'levels', ...levels.map(({ name }) => name)],
+    variableNames: ['boxes', 'batchIndices', 'levels', ...levels.map(({ name }) => name!)],
     shaderKey: `rcnnRoiAlign_${numLevels}_${poolingMode}`,
     size: true,
     uniforms: `${scaleUniforms(levels)}samplingRatio : i32, aligned : i32,`,
@@ -180,8 +188,10 @@ export function roiAlignProgram(
  * Backward RoIAlign for one level: one thread per `dy` element scatters its share onto the
  * bilinear neighbours with a float atomic add (compare-exchange loop on the bits; WGSL has
  * no float atomics). `max` mode scatters to the first maximal sample only. The output must
- * be zeroed first ({@link zeroProgram}). Inputs `[dy, boxes, batchIndices, levels, features]`
- * (`features` is the level's map, read for the argmax); uniforms as the forward program plus
+ * be zeroed first ({@link zeroProgram}). Inputs `[dy, boxes, batchIndices, levels]`, plus
+ * `features` (the level's map) in `max` mode to find the argmax: WebGPU's automatic layout
+ * drops bindings the shader never reads, so an unread input would break the bind group.
+ * Uniforms as the forward program plus
  * `dySize` (i32), with only this level's `spatialScale<level>`.
  */
 export function roiAlignGradProgram(
@@ -190,12 +200,14 @@ export function roiAlignGradProgram(
   level: number,
   poolingMode: RoiPoolingMode,
 ): WebgpuProgram {
-  // Only this level's map is bound, as `features`; boxes of other levels are skipped.
-  const bound = [{ index: level, name: 'features' }];
+  // Boxes of other levels are skipped; the output has this level's shape.
   const isMax = poolingMode === 'max';
+  const bound: BoundLevel[] = [
+    { index: level, name: isMax ? 'features' : undefined, shape: 'uniforms.outShape' },
+  ];
   return {
     ...flatProgram(gradientShape, dySize),
-    variableNames: ['dy', 'boxes', 'batchIndices', 'levels', 'features'],
+    variableNames: ['dy', 'boxes', 'batchIndices', 'levels', ...(isMax ? ['features'] : [])],
     shaderKey: `rcnnRoiAlignGrad_${level}_${poolingMode}`,
     atomic: true,
     uniforms: `${scaleUniforms(bound)}samplingRatio : i32, aligned : i32, dySize : i32,`,

@@ -53,13 +53,15 @@ const backward: KernelFunc = ({ inputs, backend, attrs }) => {
     ...sharedUniforms(gradAttrs),
     { type: 'int32', data: [dySize] },
   ];
-  return gpu.runWebGPUProgram(
-    program,
-    [dy, boxes, batchIndices, levels, features],
-    'float32',
-    uniforms,
-    gradient,
-  );
+  // `features` is bound only where the program reads it (max mode): see roiAlignGradProgram.
+  const programInputs = [
+    dy,
+    boxes,
+    batchIndices,
+    levels,
+    ...(gradAttrs.poolingMode === 'max' ? [features] : []),
+  ];
+  return gpu.runWebGPUProgram(program, programInputs, 'float32', uniforms, gradient);
 };
 
 /**
