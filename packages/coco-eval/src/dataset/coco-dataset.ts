@@ -160,6 +160,11 @@ export class CocoDataset {
     return this.annotationsByImage.get(imageId) ?? [];
   }
 
+  /** The mask decoded when the annotation was loaded (segm results), if any; shared, do not modify. */
+  decodedMask(annotation: CocoAnnotation): Rle | undefined {
+    return this.masks.get(annotation);
+  }
+
   /**
    * The annotation's mask (pycocotools `annToRLE`), rasterized at its image's size and
    * cached. The returned RLE is shared: do not modify its counts.

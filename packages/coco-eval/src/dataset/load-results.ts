@@ -30,21 +30,31 @@ export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<nu
   const kind = resultsKind(checkObject(list[0], 'results[0]'));
   const annotations = new Array<CocoAnnotation>(list.length);
   for (let index = 0; index < list.length; index++) {
+    const result = list[index] as Record<string, unknown>;
     const path = `results[${index}]`;
-    const result = checkObject(list[index], path);
-    const imageId = checkNumber(result, 'image_id', path);
-    checkNumber(result, 'category_id', path);
-    checkNumber(result, 'score', path);
-    if (!imageIds.has(imageId)) {
+    if (
+      !isFiniteNumber(result?.image_id) ||
+      !isFiniteNumber(result.category_id) ||
+      !isFiniteNumber(result.score)
+    ) {
+      checkObject(result, path);
+      for (const field of ['image_id', 'category_id', 'score']) checkNumber(result, field, path);
+    }
+    if (!imageIds.has(result.image_id as number)) {
       throw new CocoFormatError(
-        `image_id ${imageId} is not an image of the ground truth; results must name ground-truth images`,
+        `image_id ${result.image_id} is not an image of the ground truth; results must name ground-truth images`,
         path,
       );
     }
-    const annotation = { ...result, id: index + 1 } as CocoAnnotation;
+    // A fixed-shape template, then the result's own fields: much faster than a spread copy
+    // that gains properties afterwards (V8 keeps one hidden class for all of them).
+    let annotation: CocoAnnotation;
     if (kind === 'bbox') {
-      const [x, y, width, height] = checkNumberList(result.bbox, `${path}.bbox`, { length: 4 });
-      if (result.segmentation === undefined) {
+      const box = result.bbox;
+      if (!isBox(box)) checkNumberList(box, `${path}.bbox`, { length: 4 });
+      const [x, y, width, height] = box as number[];
+      annotation = Object.assign(boxTemplate(), result) as CocoAnnotation;
+      if (annotation.segmentation === undefined) {
         annotation.segmentation = [[x, y, x, y + height, x + width, y + height, x + width, y]];
       }
       annotation.area = width * height;
@@ -52,6 +62,7 @@ export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<nu
     } else if (kind === 'segm') {
       if (result.segmentation === undefined) throw new CocoFormatError('missing "segmentation"', path);
       const rle = rleFromJson(result.segmentation, `${path}.segmentation`);
+      annotation = Object.assign(boxTemplate(), result) as CocoAnnotation;
       decodedMasks.set(annotation, rle);
       annotation.area = rleArea(rle);
       if (result.bbox === undefined) annotation.bbox = rleToBbox(rle);
@@ -62,12 +73,46 @@ export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<nu
       if (keypoints.length === 0) throw new CocoFormatError('"keypoints" is empty', path);
       const [x0, x1] = extent(keypoints, 0);
       const [y0, y1] = extent(keypoints, 1);
+      annotation = Object.assign(keypointTemplate(), result) as CocoAnnotation;
       annotation.area = (x1 - x0) * (y1 - y0);
       annotation.bbox = [x0, y0, x1 - x0, y1 - y0];
     }
+    annotation.id = index + 1;
     annotations[index] = annotation;
   }
   return { kind, annotations, decodedMasks };
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isBox(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.length === 4 &&
+    isFiniteNumber(value[0]) &&
+    isFiniteNumber(value[1]) &&
+    isFiniteNumber(value[2]) &&
+    isFiniteNumber(value[3])
+  );
+}
+
+function boxTemplate(): Record<string, unknown> {
+  return {
+    id: 0,
+    image_id: 0,
+    category_id: 0,
+    bbox: undefined,
+    score: 0,
+    segmentation: undefined,
+    area: 0,
+    iscrowd: 0,
+  };
+}
+
+function keypointTemplate(): Record<string, unknown> {
+  return { id: 0, image_id: 0, category_id: 0, keypoints: undefined, score: 0, bbox: undefined, area: 0 };
 }
 
 function resultsKind(first: Record<string, unknown>): ResultsKind {

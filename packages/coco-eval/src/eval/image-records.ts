@@ -43,8 +43,11 @@ export function imageRecords(
         const D = dtStart[cell + 1] - d0;
         const g0 = gtStart[cell];
         const G = gtStart[cell + 1] - g0;
-        const rows = (values: Float64Array | Uint8Array, width: number) =>
-          Array.from({ length: T }, (_, t) => Array.from(values.subarray(t * width, (t + 1) * width)));
+        // [D, T] / [G, T] blocks transposed to pycocotools' [T][D] / [T][G] lists.
+        const byThreshold = (values: Float64Array | Uint8Array, start: number, width: number) =>
+          Array.from({ length: T }, (_, t) =>
+            Array.from({ length: width }, (_, j) => values[(start + j) * T + t]),
+          );
         records.push({
           image_id: params.imgIds[i],
           category_id: params.useCats ? params.catIds[k] : -1,
@@ -52,11 +55,11 @@ export function imageRecords(
           maxDet,
           dtIds: Array.from(dtRows.subarray(d0, d0 + D), (row) => tables.dt.ids[row]),
           gtIds: Array.from(area.gtRows.subarray(g0, g0 + G), (row) => tables.gt.ids[row]),
-          dtMatches: rows(area.dtMatches.subarray(T * d0, T * (d0 + D)), D),
-          gtMatches: rows(area.gtMatches.subarray(T * g0, T * (g0 + G)), G),
+          dtMatches: byThreshold(area.dtMatches, d0, D),
+          gtMatches: byThreshold(area.gtMatches, g0, G),
           dtScores: Array.from(dtScores.subarray(d0, d0 + D)),
           gtIgnore: Array.from(area.gtIgnore.subarray(g0, g0 + G)),
-          dtIgnore: rows(area.dtIgnore.subarray(T * d0, T * (d0 + D)), D),
+          dtIgnore: byThreshold(area.dtIgnore, d0, D),
         });
       }
     });

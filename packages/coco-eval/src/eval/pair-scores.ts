@@ -1,17 +1,18 @@
 import type { CocoDataset } from '../dataset/coco-dataset';
 import { CocoFormatError } from '../errors';
-import { boxPairIou, maskPairIou } from '../mask/iou';
-import { type Rle, rleArea, rleToBboxInto } from '../mask/rle';
+import { boxPairIou, maskIntersection } from '../mask/iou';
 import type { AnnotationTable, EvalTables } from './eval-tables';
+import { CellMasks } from './mask-table';
 import { objectKeypointSimilarity } from './object-keypoint-similarity';
 import type { EvalParams } from './params';
 
 /**
- * Fills `out[d * gtCount + g]` with the IoU (or OKS) of detection row `dtRows[d]` and
+ * Fills `out[d * gtCount + g]` with the IoU (or OKS) of detection row `dtRows[dtStart + d]` and
  * ground-truth row `gtRows[gtStart + g]` (pycocotools `computeIoU` / `computeOks`).
  */
 export type PairScorer = (
   dtRows: Int32Array,
+  dtStart: number,
   dtCount: number,
   gtRows: Int32Array,
   gtStart: number,
@@ -28,9 +29,9 @@ export function createPairScorer(
 ): PairScorer {
   const { gt, dt } = tables;
   if (params.iouType === 'bbox') {
-    return (dtRows, dtCount, gtRows, gtStart, gtCount, out) => {
+    return (dtRows, dtStart, dtCount, gtRows, gtStart, gtCount, out) => {
       for (let d = 0; d < dtCount; d++) {
-        const a = dtRows[d] * 4;
+        const a = dtRows[dtStart + d] * 4;
         for (let g = 0; g < gtCount; g++) {
           const row = gtRows[gtStart + g];
           const b = row * 4;
@@ -50,24 +51,14 @@ export function createPairScorer(
     };
   }
   if (params.iouType === 'segm') {
-    const gtMasks = prepareMasks(gt, groundTruth, 'ground-truth');
-    const dtMasks = prepareMasks(dt, detections, 'detection');
-    return (dtRows, dtCount, gtRows, gtStart, gtCount, out) => {
+    const dtMasks = new CellMasks(dt, detections, 'detection');
+    const gtMasks = new CellMasks(gt, groundTruth, 'ground-truth');
+    return (dtRows, dtStart, dtCount, gtRows, gtStart, gtCount, out) => {
+      dtMasks.load(dtRows, dtStart, dtCount);
+      gtMasks.load(gtRows, gtStart, gtCount);
       for (let d = 0; d < dtCount; d++) {
-        const a = dtRows[d];
         for (let g = 0; g < gtCount; g++) {
-          const b = gtRows[gtStart + g];
-          out[d * gtCount + g] = maskPairIou(
-            dtMasks.rles[a],
-            dtMasks.areas[a],
-            dtMasks.boxes,
-            a * 4,
-            gtMasks.rles[b],
-            gtMasks.areas[b],
-            gtMasks.boxes,
-            b * 4,
-            gt.crowd[b] === 1,
-          );
+          out[d * gtCount + g] = maskPairIou(dtMasks, d, gtMasks, g, gt.crowd[gtRows[gtStart + g]] === 1);
         }
       }
     };
@@ -77,7 +68,7 @@ export function createPairScorer(
   const gtKeypoints = keypointsOf(gt, sigmas.length, 'ground-truth');
   const dtKeypoints = keypointsOf(dt, sigmas.length, 'detection');
   const scratch = new Float64Array(sigmas.length);
-  return (dtRows, dtCount, gtRows, gtStart, gtCount, out) => {
+  return (dtRows, dtStart, dtCount, gtRows, gtStart, gtCount, out) => {
     for (let g = 0; g < gtCount; g++) {
       const row = gtRows[gtStart + g];
       for (let d = 0; d < dtCount; d++) {
@@ -86,7 +77,7 @@ export function createPairScorer(
           gt.boxes,
           row * 4,
           gt.areas[row],
-          dtKeypoints[dtRows[d]],
+          dtKeypoints[dtRows[dtStart + d]],
           variances,
           scratch,
         );
@@ -95,27 +86,38 @@ export function createPairScorer(
   };
 }
 
-interface PreparedMasks {
-  rles: Rle[];
-  areas: Float64Array;
-  boxes: Float64Array;
-}
-
-function prepareMasks(table: AnnotationTable, dataset: CocoDataset, side: string): PreparedMasks {
-  const count = table.annotations.length;
-  const masks: PreparedMasks = {
-    rles: new Array(count),
-    areas: new Float64Array(count),
-    boxes: new Float64Array(count * 4),
-  };
-  for (let r = 0; r < count; r++) {
-    const annotation = table.annotations[r];
-    const rle = dataset.annotationToRle(annotation, `${side} annotation ${annotation.id}`);
-    masks.rles[r] = rle;
-    masks.areas[r] = rleArea(rle);
-    rleToBboxInto(rle, masks.boxes, r * 4);
-  }
-  return masks;
+/**
+ * maskApi.c `rleIou` for one pair: 0 unless the toBbox boxes overlap, -1 for different
+ * sizes, 0 when no pixel is shared, else intersection over union (over the detection's
+ * area for a crowd gt).
+ */
+function maskPairIou(dtMasks: CellMasks, d: number, gtMasks: CellMasks, g: number, crowd: boolean): number {
+  const a = d * 4;
+  const b = g * 4;
+  const boxIou = boxPairIou(
+    dtMasks.boxes[a],
+    dtMasks.boxes[a + 1],
+    dtMasks.boxes[a + 2],
+    dtMasks.boxes[a + 3],
+    gtMasks.boxes[b],
+    gtMasks.boxes[b + 1],
+    gtMasks.boxes[b + 2],
+    gtMasks.boxes[b + 3],
+    crowd,
+  );
+  if (!(boxIou > 0)) return boxIou;
+  if (dtMasks.heights[d] !== gtMasks.heights[g] || dtMasks.widths[d] !== gtMasks.widths[g]) return -1;
+  const shared = maskIntersection(
+    dtMasks.runs.data,
+    dtMasks.start[d],
+    dtMasks.start[d + 1] - dtMasks.start[d],
+    gtMasks.runs.data,
+    gtMasks.start[g],
+    gtMasks.start[g + 1] - gtMasks.start[g],
+  );
+  if (shared === 0) return 0;
+  const dtArea = dtMasks.areas[d];
+  return shared / (crowd ? dtArea : dtArea + gtMasks.areas[g] - shared);
 }
 
 function keypointsOf(table: AnnotationTable, keypointCount: number, side: string): number[][] {

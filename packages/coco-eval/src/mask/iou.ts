@@ -1,5 +1,5 @@
 import { CocoFormatError } from '../errors';
-import { type Rle, rleArea, rleToBboxInto } from './rle';
+import { type Rle, rleArea, runsToBboxInto } from './rle';
 
 /**
  * IoU of one detection box with one ground-truth box, both `[x, y, width, height]`, as
@@ -69,12 +69,21 @@ function checkBox(box: ArrayLike<number>, path: string): ArrayLike<number> {
  * Number of pixels on in both masks: walks the two run lists side by side (the
  * intersection half of maskApi.c `rleIou`'s loop). Sizes must already match.
  */
-export function maskIntersection(a: Uint32Array, b: Uint32Array): number {
-  if (a.length < 2 || b.length < 2) return 0;
-  let nextA = 1;
-  let nextB = 1;
-  let remainingA = a[0];
-  let remainingB = b[0];
+export function maskIntersection(
+  a: Uint32Array,
+  aStart: number,
+  aLength: number,
+  b: Uint32Array,
+  bStart: number,
+  bLength: number,
+): number {
+  if (aLength < 2 || bLength < 2) return 0;
+  const aEnd = aStart + aLength;
+  const bEnd = bStart + bLength;
+  let nextA = aStart + 1;
+  let nextB = bStart + 1;
+  let remainingA = a[aStart];
+  let remainingB = b[bStart];
   let onA = false;
   let onB = false;
   let intersection = 0;
@@ -84,12 +93,12 @@ export function maskIntersection(a: Uint32Array, b: Uint32Array): number {
     remainingA -= step;
     remainingB -= step;
     if (remainingA === 0) {
-      if (nextA >= a.length) break;
+      if (nextA >= aEnd) break;
       remainingA = a[nextA++];
       onA = !onA;
     }
     if (remainingB === 0) {
-      if (nextB >= b.length) break;
+      if (nextB >= bEnd) break;
       remainingB = b[nextB++];
       onB = !onB;
     }
@@ -98,38 +107,24 @@ export function maskIntersection(a: Uint32Array, b: Uint32Array): number {
 }
 
 /**
- * Mask IoU of one detection with one ground truth given their areas and toBbox boxes,
- * as maskApi.c `rleIou`: 0 where the boxes do not overlap, -1 for different mask sizes,
- * 0 when no pixel is shared, else intersection over union (over the detection's area
- * for a crowd gt).
+ * Mask IoU of one detection with one ground truth, as maskApi.c `rleIou`: 0 where
+ * their toBbox boxes do not overlap, -1 for different mask sizes, 0 when no pixel is
+ * shared, else intersection over union (over the detection's area for a crowd gt).
+ * @param boxIou the box IoU of their toBbox boxes (only its sign matters)
  */
-export function maskPairIou(
-  dt: Rle,
+export function maskIouFromParts(
+  boxIou: number,
+  sameSize: boolean,
+  intersection: () => number,
   dtArea: number,
-  dtBox: ArrayLike<number>,
-  dtBoxOffset: number,
-  gt: Rle,
   gtArea: number,
-  gtBox: ArrayLike<number>,
-  gtBoxOffset: number,
   crowd: boolean,
 ): number {
-  const boxIou = boxPairIou(
-    dtBox[dtBoxOffset],
-    dtBox[dtBoxOffset + 1],
-    dtBox[dtBoxOffset + 2],
-    dtBox[dtBoxOffset + 3],
-    gtBox[gtBoxOffset],
-    gtBox[gtBoxOffset + 1],
-    gtBox[gtBoxOffset + 2],
-    gtBox[gtBoxOffset + 3],
-    crowd,
-  );
   if (!(boxIou > 0)) return boxIou;
-  if (dt.height !== gt.height || dt.width !== gt.width) return -1;
-  const intersection = maskIntersection(dt.counts, gt.counts);
-  if (intersection === 0) return 0;
-  return intersection / (crowd ? dtArea : dtArea + gtArea - intersection);
+  if (!sameSize) return -1;
+  const shared = intersection();
+  if (shared === 0) return 0;
+  return shared / (crowd ? dtArea : dtArea + gtArea - shared);
 }
 
 /**
@@ -142,29 +137,40 @@ export function rleIou(
   gts: readonly Rle[],
   iscrowd: ArrayLike<number | boolean> = [],
 ): Float64Array {
-  const dtBoxes = new Float64Array(dts.length * 4);
-  const gtBoxes = new Float64Array(gts.length * 4);
-  dts.forEach((rle, d) => {
-    rleToBboxInto(rle, dtBoxes, d * 4);
-  });
-  gts.forEach((rle, g) => {
-    rleToBboxInto(rle, gtBoxes, g * 4);
-  });
-  const dtAreas = dts.map(rleArea);
-  const gtAreas = gts.map(rleArea);
+  const boxes = (rles: readonly Rle[]) => {
+    const out = new Float64Array(rles.length * 4);
+    rles.forEach((rle, i) => {
+      runsToBboxInto(rle.counts, 0, rle.counts.length, rle.height, rle.width, out, i * 4);
+    });
+    return out;
+  };
+  const dtBoxes = boxes(dts);
+  const gtBoxes = boxes(gts);
   const ious = new Float64Array(dts.length * gts.length);
   for (let d = 0; d < dts.length; d++) {
+    const dt = dts[d];
     for (let g = 0; g < gts.length; g++) {
-      ious[d * gts.length + g] = maskPairIou(
-        dts[d],
-        dtAreas[d],
-        dtBoxes,
-        d * 4,
-        gts[g],
-        gtAreas[g],
-        gtBoxes,
-        g * 4,
-        Boolean(iscrowd[g]),
+      const gt = gts[g];
+      const crowd = Boolean(iscrowd[g]);
+      const b = (index: number, k: number) => index * 4 + k;
+      const boxIou = boxPairIou(
+        dtBoxes[b(d, 0)],
+        dtBoxes[b(d, 1)],
+        dtBoxes[b(d, 2)],
+        dtBoxes[b(d, 3)],
+        gtBoxes[b(g, 0)],
+        gtBoxes[b(g, 1)],
+        gtBoxes[b(g, 2)],
+        gtBoxes[b(g, 3)],
+        crowd,
+      );
+      ious[d * gts.length + g] = maskIouFromParts(
+        boxIou,
+        dt.height === gt.height && dt.width === gt.width,
+        () => maskIntersection(dt.counts, 0, dt.counts.length, gt.counts, 0, gt.counts.length),
+        rleArea(dt),
+        rleArea(gt),
+        crowd,
       );
     }
   }

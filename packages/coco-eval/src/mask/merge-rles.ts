@@ -1,5 +1,6 @@
 import { CocoFormatError } from '../errors';
 import type { Rle } from './rle';
+import { RunBuffer } from './run-buffer';
 
 /**
  * Union (or intersection) of masks of one size, as maskApi.c `rleMerge` (pycocotools
@@ -19,18 +20,36 @@ export function mergeRles(rles: readonly Rle[], intersect = false): Rle {
         `cannot merge masks of sizes ${height}x${width} and ${other.height}x${other.width}`,
       );
     }
-    merged = mergeTwo(merged, other.counts, intersect);
+    const out = new RunBuffer(merged.length + other.counts.length + 1);
+    mergeRunsInto(merged, 0, merged.length, other.counts, 0, other.counts.length, intersect, out);
+    merged = out.toArray();
   }
   return { height, width, counts: merged };
 }
 
-/** One step of rleMerge: walks both run lists at once, emitting a run when the value flips. */
-function mergeTwo(a: Uint32Array, b: Uint32Array, intersect: boolean): Uint32Array {
-  // Every emitted run ends where one input run ends, or at the very end.
-  const out = new Uint32Array(a.length + b.length + 1);
-  let outLength = 0;
-  let remainingA = a.length > 0 ? a[0] : 0;
-  let remainingB = b.length > 0 ? b[0] : 0;
+/**
+ * One step of rleMerge on run lists `a[aStart..aStart+aLength)` and `b[...]`: walks both
+ * at once, emitting a run whenever the merged value flips. Appends to `out`.
+ * `out` must not share storage with the inputs.
+ * @returns the number of runs appended
+ */
+export function mergeRunsInto(
+  a: Uint32Array,
+  aStart: number,
+  aLength: number,
+  b: Uint32Array,
+  bStart: number,
+  bLength: number,
+  intersect: boolean,
+  out: RunBuffer,
+): number {
+  // Every emitted run ends where an input run ends, or at the very end.
+  out.reserve(aLength + bLength + 1);
+  const runs = out.data;
+  const first = out.length;
+  let length = first;
+  let remainingA = aLength > 0 ? a[aStart] : 0;
+  let remainingB = bLength > 0 ? b[bStart] : 0;
   let nextA = 1;
   let nextB = 1;
   let valueA = false;
@@ -42,22 +61,23 @@ function mergeTwo(a: Uint32Array, b: Uint32Array, intersect: boolean): Uint32Arr
     const step = remainingA < remainingB ? remainingA : remainingB;
     run += step;
     remainingA -= step;
-    if (remainingA === 0 && nextA < a.length) {
-      remainingA = a[nextA++];
+    if (remainingA === 0 && nextA < aLength) {
+      remainingA = a[aStart + nextA++];
       valueA = !valueA;
     }
     remainingB -= step;
-    if (remainingB === 0 && nextB < b.length) {
-      remainingB = b[nextB++];
+    if (remainingB === 0 && nextB < bLength) {
+      remainingB = b[bStart + nextB++];
       valueB = !valueB;
     }
     more = remainingA + remainingB > 0;
     const previous: boolean = value;
     value = intersect ? valueA && valueB : valueA || valueB;
     if (value !== previous || !more) {
-      out[outLength++] = run;
+      runs[length++] = run;
       run = 0;
     }
   }
-  return out.slice(0, outLength);
+  out.length = length;
+  return length - first;
 }

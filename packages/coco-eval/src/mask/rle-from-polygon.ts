@@ -1,6 +1,7 @@
 import { CocoFormatError } from '../errors';
+import { rasterizePolygon } from './rasterize-polygon';
 import { checkMaskSize, type Rle } from './rle';
-import { type BoundaryPoints, walkPolygonBoundary } from './walk-polygon-boundary';
+import { RunBuffer } from './run-buffer';
 
 /** Largest |coordinate| accepted: maskApi.c stores 5x the coordinate in a 32-bit int. */
 export const MAX_POLYGON_COORDINATE = 1e8;
@@ -20,6 +21,14 @@ export function rleFromPolygon(
   path?: string,
 ): Rle {
   checkMaskSize(height, width, path);
+  checkPolygon(polygon, path);
+  const runs = new RunBuffer(64);
+  rasterizePolygon(polygon, height, width, runs);
+  return { height, width, counts: runs.toArray() };
+}
+
+/** Throws CocoFormatError unless the polygon is an even-length list of finite numbers within ±1e8. */
+export function checkPolygon(polygon: ArrayLike<number>, path?: string): void {
   if (polygon.length % 2 !== 0) {
     throw new CocoFormatError(`polygon has an odd number of coordinates (${polygon.length})`, path);
   }
@@ -32,40 +41,6 @@ export function rleFromPolygon(
       );
     }
   }
-  const points: BoundaryPoints = { columns: [], rows: [] };
-  walkPolygonBoundary(polygon, height, width, points);
-  return runsFromBoundary(points, height, width);
-}
-
-/**
- * Turns boundary points (column x, first foreground row y) into column-major runs:
- * sorted pixel offsets `x * h + y` plus the end, differenced, zero gaps folded the
- * way maskApi.c folds them.
- */
-function runsFromBoundary(points: BoundaryPoints, height: number, width: number): Rle {
-  const count = points.columns.length;
-  const offsets = new Float64Array(count + 1);
-  for (let j = 0; j < count; j++) offsets[j] = points.columns[j] * height + points.rows[j];
-  offsets[count] = height * width;
-  offsets.sort();
-  let previous = 0;
-  for (let j = 0; j <= count; j++) {
-    const offset = offsets[j];
-    offsets[j] -= previous;
-    previous = offset;
-  }
-  const runs = new Uint32Array(count + 1);
-  let length = 0;
-  let j = 0;
-  runs[length++] = offsets[j++];
-  while (j <= count) {
-    if (offsets[j] > 0) runs[length++] = offsets[j++];
-    else {
-      j++;
-      if (j <= count) runs[length - 1] += offsets[j++];
-    }
-  }
-  return { height, width, counts: runs.slice(0, length) };
 }
 
 /**

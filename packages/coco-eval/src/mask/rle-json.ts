@@ -1,7 +1,8 @@
 import { CocoFormatError } from '../errors';
 import type { CompressedRle } from '../types';
-import { createRle, type Rle } from './rle';
-import { rleFromString, rleToString } from './rle-string';
+import { checkMaskSize, type Rle } from './rle';
+import { decodeRleString, rleToString } from './rle-string';
+import { RunBuffer } from './run-buffer';
 
 /** True for an object shaped like a COCO RLE (`size` and `counts`), compressed or not. */
 export function isRleJson(value: unknown): value is { size: unknown; counts: unknown } {
@@ -14,6 +15,17 @@ export function isRleJson(value: unknown): value is { size: unknown; counts: unk
  * @throws CocoFormatError on a bad size, bad counts, or runs not summing to h*w
  */
 export function rleFromJson(value: unknown, path = 'segmentation'): Rle {
+  const runs = new RunBuffer(64);
+  const { height, width } = appendRleJsonRuns(value, runs, path);
+  return { height, width, counts: runs.toArray() };
+}
+
+/** rleFromJson appending the runs to a RunBuffer; returns the mask size. */
+export function appendRleJsonRuns(
+  value: unknown,
+  out: RunBuffer,
+  path: string,
+): { height: number; width: number } {
   if (!isRleJson(value)) throw new CocoFormatError('an RLE needs "size" and "counts"', path);
   const size = value.size;
   if (!Array.isArray(size) || size.length !== 2) {
@@ -23,11 +35,37 @@ export function rleFromJson(value: unknown, path = 'segmentation'): Rle {
   if (typeof height !== 'number' || typeof width !== 'number') {
     throw new CocoFormatError('RLE "size" must be two numbers', `${path}.size`);
   }
+  checkMaskSize(height, width, `${path}.size`);
   const counts = value.counts;
-  if (typeof counts === 'string')
-    return createRle(height, width, rleFromString(counts, `${path}.counts`), path);
-  if (Array.isArray(counts)) return createRle(height, width, counts as number[], `${path}.counts`);
-  throw new CocoFormatError('RLE "counts" must be a string or a list of run lengths', `${path}.counts`);
+  const start = out.length;
+  let total = 0;
+  if (typeof counts === 'string') {
+    total = decodeRleString(counts, out, `${path}.counts`);
+  } else if (Array.isArray(counts)) {
+    out.reserve(counts.length);
+    for (let i = 0; i < counts.length; i++) {
+      const run = counts[i];
+      if (typeof run !== 'number' || !Number.isInteger(run) || run < 0 || run > 0xffffffff) {
+        out.length = start;
+        throw new CocoFormatError(
+          `run ${i} is ${String(run)}; runs must be non-negative integers`,
+          `${path}.counts`,
+        );
+      }
+      out.data[out.length++] = run;
+      total += run;
+    }
+  } else {
+    throw new CocoFormatError('RLE "counts" must be a string or a list of run lengths', `${path}.counts`);
+  }
+  if (total !== height * width) {
+    out.length = start;
+    throw new CocoFormatError(
+      `RLE runs sum to ${total} but the mask size ${height}x${width} has ${height * width} pixels`,
+      path,
+    );
+  }
+  return { height, width };
 }
 
 /** Writes an RLE as a compressed COCO RLE object (pycocotools `encode` output, counts as text). */

@@ -1,4 +1,5 @@
 import { CocoFormatError } from '../errors';
+import { RunBuffer } from './run-buffer';
 
 /**
  * Compresses run lengths to COCO's string form (maskApi.c `rleToString`): from the
@@ -44,39 +45,64 @@ function codesToString(codes: Uint8Array, length: number): string {
  *   (pycocotools would silently wrap these)
  */
 export function rleFromString(text: string, path?: string): Uint32Array {
-  const counts = new Uint32Array(text.length);
-  let length = 0;
+  const runs = new RunBuffer(Math.max(1, text.length));
+  decodeRleString(text, runs, path);
+  return runs.toArray();
+}
+
+/**
+ * rleFromString appending to a RunBuffer (no allocation per mask).
+ * @returns the sum of the decoded runs (the pixel count they cover)
+ */
+/** 32^i: the weight of the i-th 5-bit group. */
+const POWERS_OF_32 = [1, 2 ** 5, 2 ** 10, 2 ** 15, 2 ** 20, 2 ** 25, 2 ** 30, 2 ** 35];
+
+export function decodeRleString(text: string, out: RunBuffer, path?: string): number {
+  out.reserve(text.length);
+  const counts = out.data;
+  const start = out.length;
+  const textLength = text.length;
+  let length = start;
   let position = 0;
-  while (position < text.length) {
-    let value = 0;
-    let shift = 1;
-    let more = true;
-    let group = 0;
-    while (more) {
-      if (position >= text.length) {
+  let total = 0;
+  while (position < textLength) {
+    // Up to 6 characters (30 bits) in int32 arithmetic; longer numbers are rare.
+    let group = text.charCodeAt(position++) - 48;
+    if (group >>> 0 > 63) throw invalidCharacter(text, position - 1, path);
+    let value = group & 0x1f;
+    let digits = 1;
+    while (group & 0x20) {
+      if (position >= textLength) {
         throw new CocoFormatError(`RLE string ends inside a number at character ${position}`, path);
       }
-      group = text.charCodeAt(position) - 48;
-      if (group < 0 || group > 63) {
+      group = text.charCodeAt(position++) - 48;
+      if (group >>> 0 > 63) throw invalidCharacter(text, position - 1, path);
+      if (digits === 7) {
         throw new CocoFormatError(
-          `RLE string has ${JSON.stringify(text[position])} at character ${position}; only ASCII 48..111 is valid`,
+          `RLE number ending at character ${position} is longer than 7 characters`,
           path,
         );
       }
-      if (shift >= 2 ** 35) {
-        throw new CocoFormatError(`RLE number at character ${position} is longer than 7 characters`, path);
-      }
-      value += (group & 0x1f) * shift;
-      more = (group & 0x20) !== 0;
-      position++;
-      shift *= 32;
+      value += (group & 0x1f) * POWERS_OF_32[digits++];
     }
-    if (group & 0x10) value -= shift;
-    if (length > 2) value += counts[length - 2];
+    if (group & 0x10) value -= POWERS_OF_32[digits];
+    if (length - start > 2) value += counts[length - 2];
     if (value < 0 || value > 0xffffffff) {
-      throw new CocoFormatError(`RLE run ${length} decodes to ${value}; runs must be 0..2^32-1`, path);
+      throw new CocoFormatError(
+        `RLE run ${length - start} decodes to ${value}; runs must be 0..2^32-1`,
+        path,
+      );
     }
     counts[length++] = value;
+    total += value;
   }
-  return counts.slice(0, length);
+  out.length = length;
+  return total;
+}
+
+function invalidCharacter(text: string, position: number, path?: string): CocoFormatError {
+  return new CocoFormatError(
+    `RLE string has ${JSON.stringify(text[position])} at character ${position}; only ASCII 48..111 is valid`,
+    path,
+  );
 }

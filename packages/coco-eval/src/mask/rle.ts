@@ -54,9 +54,13 @@ export function createRle(height: number, width: number, counts: ArrayLike<numbe
  * @returns an integer
  */
 export function rleArea(rle: Rle): number {
-  const counts = rle.counts;
+  return runsArea(rle.counts, 0, rle.counts.length);
+}
+
+/** rleArea of the runs `counts[start .. start+length)`. */
+export function runsArea(counts: Uint32Array, start: number, length: number): number {
   let area = 0;
-  for (let i = 1; i < counts.length; i += 2) area += counts[i];
+  for (let i = start + 1; i < start + length; i += 2) area += counts[i];
   return area >>> 0;
 }
 
@@ -67,27 +71,34 @@ export function rleArea(rle: Rle): number {
  */
 export function rleToBbox(rle: Rle): [number, number, number, number] {
   const box: [number, number, number, number] = [0, 0, 0, 0];
-  rleToBboxInto(rle, box, 0);
+  runsToBboxInto(rle.counts, 0, rle.counts.length, rle.height, rle.width, box, 0);
   return box;
 }
 
-/** Writes `rleToBbox(rle)` into `out[offset..offset+4)`; no allocation. */
-export function rleToBboxInto(rle: Rle, out: { [index: number]: number }, offset: number): void {
-  const height = rle.height >>> 0;
-  const counts = rle.counts;
-  const evenLength = counts.length - (counts.length % 2);
+/** rleToBbox of the runs `counts[start .. start+length)`, written to `out[offset..offset+4)`. */
+export function runsToBboxInto(
+  counts: Uint32Array,
+  start: number,
+  length: number,
+  maskHeight: number,
+  maskWidth: number,
+  out: { [index: number]: number },
+  offset: number,
+): void {
+  const height = maskHeight >>> 0;
+  const evenLength = length - (length % 2);
   if (evenLength === 0 || height === 0) {
     out[offset] = out[offset + 1] = out[offset + 2] = out[offset + 3] = 0;
     return;
   }
-  let xStart = rle.width >>> 0;
+  let xStart = maskWidth >>> 0;
   let yStart = height;
   let xEnd = 0;
   let yEnd = 0;
   let position = 0;
   let previousX = 0;
   for (let j = 0; j < evenLength; j++) {
-    position = (position + counts[j]) >>> 0;
+    position = (position + counts[start + j]) >>> 0;
     const pixel = (position - (j % 2)) >>> 0;
     const y = pixel % height;
     const x = (pixel - y) / height;

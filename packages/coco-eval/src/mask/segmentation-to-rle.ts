@@ -1,8 +1,11 @@
 import { CocoFormatError } from '../errors';
-import { mergeRles } from './merge-rles';
+import { mergeRunsInto } from './merge-rles';
+import { rasterizePolygon } from './rasterize-polygon';
 import type { Rle } from './rle';
-import { rleFromPolygon } from './rle-from-polygon';
-import { isRleJson, rleFromJson } from './rle-json';
+import { checkMaskSize } from './rle';
+import { checkPolygon } from './rle-from-polygon';
+import { appendRleJsonRuns, isRleJson } from './rle-json';
+import { RunBuffer } from './run-buffer';
 
 /**
  * The mask of an annotation's `segmentation`, as pycocotools `COCO.annToRLE`:
@@ -18,7 +21,24 @@ export function segmentationToRle(
   imageWidth: number | undefined,
   path = 'segmentation',
 ): Rle {
-  if (isRleJson(segmentation)) return rleFromJson(segmentation, path);
+  const runs = new RunBuffer(64);
+  const { height, width } = appendSegmentationRuns(segmentation, imageHeight, imageWidth, runs, path);
+  return { height, width, counts: runs.toArray() };
+}
+
+const merged = new RunBuffer(1024);
+const polygonRuns = new RunBuffer(1024);
+const accumulated = new RunBuffer(1024);
+
+/** segmentationToRle appending the runs to a RunBuffer (no allocation per mask); returns the size. */
+export function appendSegmentationRuns(
+  segmentation: unknown,
+  imageHeight: number | undefined,
+  imageWidth: number | undefined,
+  out: RunBuffer,
+  path: string,
+): { height: number; width: number } {
+  if (isRleJson(segmentation)) return appendRleJsonRuns(segmentation, out, path);
   if (!Array.isArray(segmentation)) {
     throw new CocoFormatError('segmentation must be a polygon list or an RLE object', path);
   }
@@ -43,10 +63,41 @@ export function segmentationToRle(
   if (imageHeight === undefined || imageWidth === undefined) {
     throw new CocoFormatError('polygons need the image "height" and "width" to be rasterized', path);
   }
-  const rles = segmentation.map((polygon, index) => {
+  checkMaskSize(imageHeight, imageWidth, path);
+  for (let index = 0; index < segmentation.length; index++) {
+    const polygon = segmentation[index];
     if (!Array.isArray(polygon))
       throw new CocoFormatError('a polygon must be a list of numbers', `${path}[${index}]`);
-    return rleFromPolygon(polygon as number[], imageHeight, imageWidth, `${path}[${index}]`);
-  });
-  return mergeRles(rles);
+    checkPolygon(polygon, `${path}[${index}]`);
+  }
+  if (segmentation.length === 1) {
+    rasterizePolygon(segmentation[0], imageHeight, imageWidth, out);
+    return { height: imageHeight, width: imageWidth };
+  }
+  // Union left to right, as maskApi.c rleMerge.
+  accumulated.length = 0;
+  rasterizePolygon(segmentation[0], imageHeight, imageWidth, accumulated);
+  for (let index = 1; index < segmentation.length; index++) {
+    polygonRuns.length = 0;
+    rasterizePolygon(segmentation[index], imageHeight, imageWidth, polygonRuns);
+    merged.length = 0;
+    mergeRunsInto(
+      accumulated.data,
+      0,
+      accumulated.length,
+      polygonRuns.data,
+      0,
+      polygonRuns.length,
+      false,
+      merged,
+    );
+    accumulated.length = 0;
+    accumulated.reserve(merged.length);
+    accumulated.data.set(merged.data.subarray(0, merged.length));
+    accumulated.length = merged.length;
+  }
+  out.reserve(accumulated.length);
+  out.data.set(accumulated.data.subarray(0, accumulated.length), out.length);
+  out.length += accumulated.length;
+  return { height: imageHeight, width: imageWidth };
 }
