@@ -1,5 +1,11 @@
 import { RcnnError } from '@rcnn/core';
-import { describeEachBackend, expectNoLeaks, expectTensorsClose, maxAbsDiff } from '@rcnn/test-utils';
+import {
+  describeEachBackend,
+  expectNoLeaks,
+  expectTensorsClose,
+  maxAbsDiff,
+  relativeError,
+} from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +49,9 @@ describeEachBackend('roiAlign parity with torchvision.ops.roi_align', (backend) 
         const out = pool(features, boxes, batchIndices, optionsOf(c));
         const expected = fixtureData(entries, `${name}/output`);
         expectTensorsClose(out, expected, { atol: 1e-5, rtol: 1e-5 });
-        figures.push(`${backend} ${pathName} ${name} output ${maxAbsDiff(out, expected).toExponential(1)}`);
+        figures.push(
+          `${backend} ${pathName} ${name} output max|d| ${maxAbsDiff(out, expected).toExponential(1)} rel ${relativeError(out, expected).toExponential(1)}`,
+        );
         out.dispose();
       });
       it(`${label}: gradient vs torch autograd`, () => {
@@ -55,7 +63,9 @@ describeEachBackend('roiAlign parity with torchvision.ops.roi_align', (backend) 
         );
         const expected = fixtureData(entries, `${name}/grad`);
         expectTensorsClose(grad!, expected, { atol: 1e-5, rtol: 1e-5 });
-        figures.push(`${backend} ${pathName} ${name} grad ${maxAbsDiff(grad!, expected).toExponential(1)}`);
+        figures.push(
+          `${backend} ${pathName} ${name} grad max|d| ${maxAbsDiff(grad!, expected).toExponential(1)} rel ${relativeError(grad!, expected).toExponential(1)} (max|g| ${Math.max(...Array.from(expected, Math.abs)).toFixed(1)})`,
+        );
         tf.dispose([weights, grad!]);
       });
     }

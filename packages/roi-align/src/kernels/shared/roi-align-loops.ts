@@ -1,5 +1,7 @@
 import type { RoiAlignAttrs } from '../../kernel-names';
 import { type AxisSamples, countSamples, createAxisSamples, fillAxisSamples } from './axis-samples';
+import { type AccumulateRow, jsAccumulateRow, jsScatterRow, type ScatterRow } from './channel-loops';
+import { createMergedAxis, type MergedAxis, mergeAxis } from './merged-axis';
 
 /**
  * The RoIAlign forward and backward loops over plain typed arrays, shared by the cpu and
@@ -7,7 +9,9 @@ import { type AxisSamples, countSamples, createAxisSamples, fillAxisSamples } fr
  * channel loop the innermost, contiguous one. Geometry is computed in float32
  * (`Math.fround`) in torchvision's order of operations (torchvision/csrc/ops/cpu/
  * roi_align_kernel.cpp), so sampling points and their floor/clamp decisions match it bit
- * for bit; only the accumulation order of the channel sums differs.
+ * for bit; only the order in which channel sums are accumulated differs. Average pooling
+ * merges each bin's points into distinct rows and columns first (see merged-axis.ts) and
+ * hands the channel loops to `AccumulateRow` / `ScatterRow` (JavaScript, or wasm SIMD).
  */
 
 /** One feature level as the loops see it: `data` is `[B, H, W, C]` float32 NHWC. */
@@ -29,12 +33,27 @@ export interface BoxData {
 interface BoxSamples {
   y: AxisSamples;
   x: AxisSamples;
+  /** The same points merged per bin into distinct rows / columns (average pooling). */
+  mergedY: MergedAxis;
+  mergedX: MergedAxis;
   gridHeight: number;
   gridWidth: number;
   count: number;
 }
 
-/** Fills `samples` for box `r` on `level`; returns false when the box reads nothing (bad batch or level). */
+function newSamples(): BoxSamples {
+  return {
+    y: createAxisSamples(0),
+    x: createAxisSamples(0),
+    mergedY: createMergedAxis(0, 0),
+    mergedX: createMergedAxis(0, 0),
+    gridHeight: 0,
+    gridWidth: 0,
+    count: 1,
+  };
+}
+
+/** Fills `samples` for box `r`; returns its level, or undefined when the box reads nothing (bad batch or level). */
 function prepareBox(
   r: number,
   box: BoxData,
@@ -67,16 +86,17 @@ function prepareBox(
   samples.count = countSamples(gridHeight, gridWidth);
   samples.y = fillAxisSamples(samples.y, y1, binHeight, samples.gridHeight, attrs.outputHeight, level.height);
   samples.x = fillAxisSamples(samples.x, x1, binWidth, samples.gridWidth, attrs.outputWidth, level.width);
+  if (attrs.poolingMode === 'avg') {
+    samples.mergedY = mergeAxis(samples.y, attrs.outputHeight, samples.gridHeight, samples.mergedY);
+    samples.mergedX = mergeAxis(samples.x, attrs.outputWidth, samples.gridWidth, samples.mergedX);
+  }
   return level;
-}
-
-function newSamples(): BoxSamples {
-  return { y: createAxisSamples(0), x: createAxisSamples(0), gridHeight: 0, gridWidth: 0, count: 1 };
 }
 
 /**
  * Forward RoIAlign: writes every element of `out` (`[R, outH, outW, C]`), zeros for boxes
  * whose batch index or level is out of range. `out` need not be zeroed (wasm heap memory).
+ * `accumulate` runs average pooling's channel loops (default: JavaScript over `out`).
  */
 export function roiAlignForward(
   levels: readonly LevelData[],
@@ -84,69 +104,60 @@ export function roiAlignForward(
   box: BoxData,
   attrs: RoiAlignAttrs,
   out: Float32Array,
+  accumulate: AccumulateRow = jsAccumulateRow(out, levels, channels),
 ): void {
   const { outputHeight, outputWidth } = attrs;
-  const numBoxes = box.levels.length;
   const samples = newSamples();
-  const isMax = attrs.poolingMode === 'max';
-  for (let r = 0; r < numBoxes; r++) {
+  const scratch = new Float32Array(channels);
+  const roiSize = outputHeight * outputWidth * channels;
+  for (let r = 0; r < box.levels.length; r++) {
     const level = prepareBox(r, box, levels, attrs, samples);
-    const roiStart = r * outputHeight * outputWidth * channels;
-    out.fill(0, roiStart, roiStart + outputHeight * outputWidth * channels);
+    out.fill(0, r * roiSize, (r + 1) * roiSize);
     if (level === undefined) continue;
-    const { data, width } = level;
-    const base = box.batchIndices[r]! * level.height * width * channels;
-    const rowStride = width * channels;
-    const { y, x, gridHeight, gridWidth, count } = samples;
+    const base = box.batchIndices[r]! * level.height * level.width * channels;
+    const rowStride = level.width * channels;
+    const { mergedY, mergedX, y, x, gridHeight, gridWidth, count } = samples;
     for (let ph = 0; ph < outputHeight; ph++) {
       for (let pw = 0; pw < outputWidth; pw++) {
-        const o = roiStart + (ph * outputWidth + pw) * channels;
-        let first = true;
+        const o = r * roiSize + (ph * outputWidth + pw) * channels;
+        if (attrs.poolingMode === 'avg') {
+          // The mean's 1/count rides on the row weight (torchvision divides the sum instead).
+          const rowEnd = ph * mergedY.stride + mergedY.count[ph]!;
+          for (let j = ph * mergedY.stride; j < rowEnd; j++) {
+            const rowBase = base + mergedY.index[j]! * rowStride;
+            accumulate(box.levels[r]!, o, rowBase, mergedX, pw * mergedX.stride, mergedY.weight[j]! / count);
+          }
+          continue;
+        }
+        // Max: out-of-map points have all weights 0 and count as the value 0, as in mmcv's max mode.
         for (let iy = 0; iy < gridHeight; iy++) {
-          const ky = ph * gridHeight + iy;
-          const hy = y.lowWeight[ky]!;
-          const ly = y.highWeight[ky]!;
-          const rowLow = base + y.low[ky]! * rowStride;
-          const rowHigh = base + y.high[ky]! * rowStride;
           for (let ix = 0; ix < gridWidth; ix++) {
-            const kx = pw * gridWidth + ix;
-            const hx = x.lowWeight[kx]!;
-            const lx = x.highWeight[kx]!;
-            const w1 = Math.fround(hy * hx);
-            const w2 = Math.fround(hy * lx);
-            const w3 = Math.fround(ly * hx);
-            const w4 = Math.fround(ly * lx);
-            const p1 = rowLow + x.low[kx]! * channels;
-            const p2 = rowLow + x.high[kx]! * channels;
-            const p3 = rowHigh + x.low[kx]! * channels;
-            const p4 = rowHigh + x.high[kx]! * channels;
-            if (isMax) {
-              // Out-of-map samples have all weights 0 and count as the value 0, as in mmcv's max mode.
-              for (let c = 0; c < channels; c++) {
-                const v = Math.fround(
-                  w1 * data[p1 + c]! + w2 * data[p2 + c]! + w3 * data[p3 + c]! + w4 * data[p4 + c]!,
-                );
-                if (first || v > out[o + c]!) out[o + c] = v;
-              }
-              first = false;
-            } else if (w1 !== 0 || w2 !== 0 || w3 !== 0 || w4 !== 0) {
-              for (let c = 0; c < channels; c++) {
-                out[o + c]! +=
-                  w1 * data[p1 + c]! + w2 * data[p2 + c]! + w3 * data[p3 + c]! + w4 * data[p4 + c]!;
-              }
-            }
+            sampleValues(
+              level.data,
+              base,
+              rowStride,
+              channels,
+              y,
+              x,
+              ph * gridHeight + iy,
+              pw * gridWidth + ix,
+              scratch,
+            );
+            const first = iy === 0 && ix === 0;
+            for (let c = 0; c < channels; c++)
+              if (first || scratch[c]! > out[o + c]!) out[o + c] = scratch[c]!;
           }
         }
-        if (!isMax && count !== 1) for (let c = 0; c < channels; c++) out[o + c]! /= count;
       }
     }
   }
 }
 
 /**
- * Backward RoIAlign for one level: adds every bin's gradient `dy [R, outH, outW, C]` to
- * the bilinear neighbours of its sampling points in `gradient` (`[B, H, W, C]`, zeroed by
- * the caller). `max` mode sends each channel's gradient to its first maximal sample only.
+ * Backward RoIAlign for one level: adds every bin's gradient `dy [R, outH, outW, C]` to the
+ * bilinear neighbours of its sampling points in `gradient` (`[B, H, W, C]`, zeroed by the
+ * caller). `max` mode sends each channel's gradient to its first maximal point only.
+ * `scatter` runs average pooling's channel loops (default: JavaScript over `gradient`).
  */
 export function roiAlignBackward(
   dy: Float32Array,
@@ -156,11 +167,11 @@ export function roiAlignBackward(
   box: BoxData,
   attrs: RoiAlignAttrs,
   gradient: Float32Array,
+  scatter: ScatterRow = jsScatterRow(gradient, dy, channels),
 ): void {
   const { outputHeight, outputWidth } = attrs;
   const samples = newSamples();
-  const isMax = attrs.poolingMode === 'max';
-  const scaled = new Float32Array(channels);
+  const values = new Float32Array(channels);
   const best = new Float32Array(channels);
   const bestSample = new Int32Array(channels);
   for (let r = 0; r < box.levels.length; r++) {
@@ -169,53 +180,35 @@ export function roiAlignBackward(
     if (level === undefined) continue;
     const base = box.batchIndices[r]! * level.height * level.width * channels;
     const rowStride = level.width * channels;
-    const { y, x, gridHeight, gridWidth, count } = samples;
-    const scatter = (ky: number, kx: number, c0: number, c1: number, values: Float32Array) => {
-      const hy = y.lowWeight[ky]!;
-      const ly = y.highWeight[ky]!;
-      const hx = x.lowWeight[kx]!;
-      const lx = x.highWeight[kx]!;
-      if (hy === 0 && ly === 0) return;
-      if (hx === 0 && lx === 0) return;
-      const w1 = Math.fround(hy * hx);
-      const w2 = Math.fround(hy * lx);
-      const w3 = Math.fround(ly * hx);
-      const w4 = Math.fround(ly * lx);
-      const rowLow = base + y.low[ky]! * rowStride;
-      const rowHigh = base + y.high[ky]! * rowStride;
-      const p1 = rowLow + x.low[kx]! * channels;
-      const p2 = rowLow + x.high[kx]! * channels;
-      const p3 = rowHigh + x.low[kx]! * channels;
-      const p4 = rowHigh + x.high[kx]! * channels;
-      for (let c = c0; c < c1; c++) {
-        const g = values[c]!;
-        gradient[p1 + c]! += g * w1;
-        gradient[p2 + c]! += g * w2;
-        gradient[p3 + c]! += g * w3;
-        gradient[p4 + c]! += g * w4;
-      }
-    };
+    const { mergedY, mergedX, y, x, gridHeight, gridWidth, count } = samples;
     for (let ph = 0; ph < outputHeight; ph++) {
       for (let pw = 0; pw < outputWidth; pw++) {
         const o = ((r * outputHeight + ph) * outputWidth + pw) * channels;
-        if (!isMax) {
-          for (let c = 0; c < channels; c++) scaled[c] = dy[o + c]! / count;
-          for (let iy = 0; iy < gridHeight; iy++) {
-            for (let ix = 0; ix < gridWidth; ix++) {
-              scatter(ph * gridHeight + iy, pw * gridWidth + ix, 0, channels, scaled);
-            }
+        if (attrs.poolingMode === 'avg') {
+          const rowEnd = ph * mergedY.stride + mergedY.count[ph]!;
+          for (let j = ph * mergedY.stride; j < rowEnd; j++) {
+            const rowBase = base + mergedY.index[j]! * rowStride;
+            scatter(o, rowBase, mergedX, pw * mergedX.stride, mergedY.weight[j]! / count);
           }
           continue;
         }
         bestSample.fill(-1);
         for (let iy = 0; iy < gridHeight; iy++) {
-          const ky = ph * gridHeight + iy;
           for (let ix = 0; ix < gridWidth; ix++) {
-            const kx = pw * gridWidth + ix;
-            sampleValues(level.data, base, rowStride, channels, y, x, ky, kx, scaled);
+            sampleValues(
+              level.data,
+              base,
+              rowStride,
+              channels,
+              y,
+              x,
+              ph * gridHeight + iy,
+              pw * gridWidth + ix,
+              values,
+            );
             for (let c = 0; c < channels; c++) {
-              if (bestSample[c]! < 0 || scaled[c]! > best[c]!) {
-                best[c] = scaled[c]!;
+              if (bestSample[c]! < 0 || values[c]! > best[c]!) {
+                best[c] = values[c]!;
                 bestSample[c] = iy * gridWidth + ix;
               }
             }
@@ -224,9 +217,20 @@ export function roiAlignBackward(
         for (let c = 0; c < channels; c++) {
           const sample = bestSample[c]!;
           if (sample < 0) continue;
-          scaled[c] = dy[o + c]!;
           const ky = ph * gridHeight + Math.floor(sample / gridWidth);
-          scatter(ky, pw * gridWidth + (sample % gridWidth), c, c + 1, scaled);
+          const kx = pw * gridWidth + (sample % gridWidth);
+          const g = dy[o + c]!;
+          for (const [row, wy] of [
+            [y.low[ky]!, y.lowWeight[ky]!],
+            [y.high[ky]!, y.highWeight[ky]!],
+          ]) {
+            for (const [col, wx] of [
+              [x.low[kx]!, x.lowWeight[kx]!],
+              [x.high[kx]!, x.highWeight[kx]!],
+            ]) {
+              gradient[base + row! * rowStride + col! * channels + c]! += g * Math.fround(wy! * wx!);
+            }
+          }
         }
       }
     }
