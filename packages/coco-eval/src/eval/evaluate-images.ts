@@ -31,14 +31,12 @@ export const IGNORED = 2;
 export interface AreaEvaluation {
   gtRows: Int32Array;
   gtIgnore: Uint8Array;
-  /** [D, T] per cell: id of the matched gt, 0 when unmatched (pycocotools `dtMatches`). */
-  dtMatches: Float64Array;
-  /** [D, T] per cell: 1 when the detection is ignored (`dtIgnore`). */
-  dtIgnore: Uint8Array;
-  /** [D, T] per cell: FALSE_POSITIVE, TRUE_POSITIVE or IGNORED, from dtMatches and dtIgnore. */
+  /** [D, T] per cell: FALSE_POSITIVE, TRUE_POSITIVE or IGNORED (pycocotools' dtIgnore and dtMatches != 0). */
   outcomes: Uint8Array;
-  /** [G, T] per cell: id of the matched detection, 0 when unmatched (`gtMatches`). */
-  gtMatches: Float64Array;
+  /** [D, T] per cell: gt table row of the match, -1 when unmatched (`dtMatches` holds its id). */
+  dtMatchRows: Int32Array;
+  /** [G, T] per cell: detection table row of the match, -1 when unmatched (`gtMatches` holds its id). */
+  gtMatchRows: Int32Array;
 }
 
 /**
@@ -76,10 +74,9 @@ export function evaluateImages(tables: EvalTables, params: EvalParams, scorer: P
   const perArea: AreaEvaluation[] = params.areaRng.map(() => ({
     gtRows: new Int32Array(totalGt),
     gtIgnore: new Uint8Array(totalGt),
-    dtMatches: new Float64Array(T * dtRows.length),
-    dtIgnore: new Uint8Array(T * dtRows.length),
     outcomes: new Uint8Array(T * dtRows.length),
-    gtMatches: new Float64Array(T * totalGt),
+    dtMatchRows: new Int32Array(T * dtRows.length).fill(-1),
+    gtMatchRows: new Int32Array(T * totalGt).fill(-1),
   }));
   const thresholds = Float64Array.from(params.iouThrs, (t) => Math.min(t, 1 - 1e-10));
   let ious = new Float64Array(64);
@@ -98,7 +95,8 @@ export function evaluateImages(tables: EvalTables, params: EvalParams, scorer: P
     }
     for (let a = 0; a < perArea.length; a++) {
       const area = perArea[a];
-      const [low, high] = params.areaRng[a];
+      const low = params.areaRng[a][0];
+      const high = params.areaRng[a][1];
       // _ignore per gt, then the stable sort that puts ignored gts last.
       let kept = 0;
       for (let g = 0; g < groundTruths; g++) {
@@ -122,7 +120,8 @@ export function evaluateImages(tables: EvalTables, params: EvalParams, scorer: P
       settleOutcomes(tables, dtRows, area, T, dtBegin, detections, low, high);
     }
   }
-  const dtScores = Float64Array.from(dtRows, (row) => dt.scores[row]);
+  const dtScores = new Float64Array(dtRows.length);
+  for (let slot = 0; slot < dtRows.length; slot++) dtScores[slot] = dt.scores[dtRows[slot]];
   return { images, categoryGroups, thresholds: T, present, dtStart, dtRows, dtScores, gtStart, perArea };
 }
 
@@ -144,15 +143,16 @@ function matchCell(
 ): void {
   const { gt, dt } = tables;
   const T = thresholds.length;
-  const { gtRows, gtIgnore, gtMatches, dtMatches, dtIgnore } = area;
+  const { gtRows, gtIgnore, gtMatchRows, dtMatchRows, outcomes } = area;
   for (let t = 0; t < T; t++) {
     for (let d = 0; d < detections; d++) {
       let best = thresholds[t];
       let match = -1;
       const iouRow = d * groundTruths;
       for (let g = 0; g < groundTruths; g++) {
-        const gtSlot = (gtBegin + g) * T + t;
-        if (gtMatches[gtSlot] > 0 && gt.crowd[gtRows[gtBegin + g]] === 0) continue;
+        // "Already matched" is pycocotools' gtMatches > 0 (the detection's id).
+        const matchedBy = gtMatchRows[(gtBegin + g) * T + t];
+        if (matchedBy >= 0 && dt.ids[matchedBy] > 0 && gt.crowd[gtRows[gtBegin + g]] === 0) continue;
         if (match > -1 && gtIgnore[gtBegin + match] === 0 && gtIgnore[gtBegin + g] === 1) break;
         const iou = ious[iouRow + order[g]];
         if (iou < best) continue;
@@ -161,14 +161,18 @@ function matchCell(
       }
       if (match === -1) continue;
       const slot = (dtBegin + d) * T + t;
-      dtIgnore[slot] = gtIgnore[gtBegin + match];
-      dtMatches[slot] = gt.ids[gtRows[gtBegin + match]];
-      gtMatches[(gtBegin + match) * T + t] = dt.ids[dtRows[dtBegin + d]];
+      // Provisional: 1 when the detection takes its gt's ignore flag; settled below.
+      outcomes[slot] = gtIgnore[gtBegin + match];
+      dtMatchRows[slot] = gtRows[gtBegin + match];
+      gtMatchRows[(gtBegin + match) * T + t] = dtRows[dtBegin + d];
     }
   }
 }
 
-/** Ignores unmatched detections outside the area range ("matched" = gt id != 0), then sets outcomes. */
+/**
+ * Final outcomes: unmatched detections outside the area range are ignored, where
+ * "matched" is pycocotools' dtMatches != 0 (a gt with id 0 counts as unmatched).
+ */
 function settleOutcomes(
   tables: EvalTables,
   dtRows: Int32Array,
@@ -179,14 +183,16 @@ function settleOutcomes(
   low: number,
   high: number,
 ): void {
-  const { dtMatches, dtIgnore, outcomes } = area;
+  const { dtMatchRows, outcomes } = area;
+  const gtIds = tables.gt.ids;
   for (let d = 0; d < detections; d++) {
     const value = tables.dt.areas[dtRows[dtBegin + d]];
     const outside = value < low || value > high;
     for (let slot = (dtBegin + d) * T, end = slot + T; slot < end; slot++) {
-      const matched = dtMatches[slot] !== 0;
-      if (outside && !matched) dtIgnore[slot] = 1;
-      outcomes[slot] = dtIgnore[slot] ? IGNORED : matched ? TRUE_POSITIVE : FALSE_POSITIVE;
+      const row = dtMatchRows[slot];
+      const matched = row >= 0 && gtIds[row] !== 0;
+      const ignored = outcomes[slot] === 1 || (outside && !matched);
+      outcomes[slot] = ignored ? IGNORED : matched ? TRUE_POSITIVE : FALSE_POSITIVE;
     }
   }
 }

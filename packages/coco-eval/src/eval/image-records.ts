@@ -1,5 +1,5 @@
 import type { EvalTables } from './eval-tables';
-import type { ImageEvaluations } from './evaluate-images';
+import { IGNORED, type ImageEvaluations } from './evaluate-images';
 import type { EvalParams } from './params';
 
 /** One pycocotools `evalImgs` entry; matrices are [T][D] and [T][G] nested lists. */
@@ -44,10 +44,12 @@ export function imageRecords(
         const g0 = gtStart[cell];
         const G = gtStart[cell + 1] - g0;
         // [D, T] / [G, T] blocks transposed to pycocotools' [T][D] / [T][G] lists.
-        const byThreshold = (values: Float64Array | Uint8Array, start: number, width: number) =>
+        const byThreshold = (start: number, width: number, value: (slot: number) => number) =>
           Array.from({ length: T }, (_, t) =>
-            Array.from({ length: width }, (_, j) => values[(start + j) * T + t]),
+            Array.from({ length: width }, (_, j) => value((start + j) * T + t)),
           );
+        const idOf = (rows: Int32Array, ids: Float64Array) => (slot: number) =>
+          rows[slot] >= 0 ? ids[rows[slot]] : 0;
         records.push({
           image_id: params.imgIds[i],
           category_id: params.useCats ? params.catIds[k] : -1,
@@ -55,11 +57,11 @@ export function imageRecords(
           maxDet,
           dtIds: Array.from(dtRows.subarray(d0, d0 + D), (row) => tables.dt.ids[row]),
           gtIds: Array.from(area.gtRows.subarray(g0, g0 + G), (row) => tables.gt.ids[row]),
-          dtMatches: byThreshold(area.dtMatches, d0, D),
-          gtMatches: byThreshold(area.gtMatches, g0, G),
+          dtMatches: byThreshold(d0, D, idOf(area.dtMatchRows, tables.gt.ids)),
+          gtMatches: byThreshold(g0, G, idOf(area.gtMatchRows, tables.dt.ids)),
           dtScores: Array.from(dtScores.subarray(d0, d0 + D)),
           gtIgnore: Array.from(area.gtIgnore.subarray(g0, g0 + G)),
-          dtIgnore: byThreshold(area.dtIgnore, d0, D),
+          dtIgnore: byThreshold(d0, D, (slot) => (area.outcomes[slot] === IGNORED ? 1 : 0)),
         });
       }
     });

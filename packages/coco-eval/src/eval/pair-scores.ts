@@ -1,8 +1,9 @@
 import type { CocoDataset } from '../dataset/coco-dataset';
 import { CocoFormatError } from '../errors';
-import { boxPairIou, maskIntersection } from '../mask/iou';
+import { boxPairIou } from '../mask/iou';
+import { runsToBboxInto } from '../mask/rle';
 import type { AnnotationTable, EvalTables } from './eval-tables';
-import { CellMasks } from './mask-table';
+import { CellMasks, spanIntersection } from './mask-table';
 import { objectKeypointSimilarity } from './object-keypoint-similarity';
 import type { EvalParams } from './params';
 
@@ -87,37 +88,44 @@ export function createPairScorer(
 }
 
 /**
- * maskApi.c `rleIou` for one pair: 0 unless the toBbox boxes overlap, -1 for different
- * sizes, 0 when no pixel is shared, else intersection over union (over the detection's
- * area for a crowd gt).
+ * maskApi.c `rleIou` for one pair. For masks of one size it is intersection over union
+ * (over the detection's area for a crowd gt), 0 when no pixel is shared: rleIou's
+ * toBbox pre-check can be skipped, as masks sharing a pixel always have overlapping
+ * boxes. Only for masks of different sizes do the boxes decide: -1 where they overlap.
  */
 function maskPairIou(dtMasks: CellMasks, d: number, gtMasks: CellMasks, g: number, crowd: boolean): number {
-  const a = d * 4;
-  const b = g * 4;
-  const boxIou = boxPairIou(
-    dtMasks.boxes[a],
-    dtMasks.boxes[a + 1],
-    dtMasks.boxes[a + 2],
-    dtMasks.boxes[a + 3],
-    gtMasks.boxes[b],
-    gtMasks.boxes[b + 1],
-    gtMasks.boxes[b + 2],
-    gtMasks.boxes[b + 3],
-    crowd,
-  );
-  if (!(boxIou > 0)) return boxIou;
-  if (dtMasks.heights[d] !== gtMasks.heights[g] || dtMasks.widths[d] !== gtMasks.widths[g]) return -1;
-  const shared = maskIntersection(
-    dtMasks.runs.data,
-    dtMasks.start[d],
-    dtMasks.start[d + 1] - dtMasks.start[d],
-    gtMasks.runs.data,
-    gtMasks.start[g],
-    gtMasks.start[g + 1] - gtMasks.start[g],
+  if (dtMasks.heights[d] !== gtMasks.heights[g] || dtMasks.widths[d] !== gtMasks.widths[g]) {
+    return masksBoxIou(dtMasks, d, gtMasks, g, crowd) > 0 ? -1 : 0;
+  }
+  const shared = spanIntersection(
+    dtMasks.spans.data,
+    dtMasks.spanStart[d],
+    dtMasks.spanStart[d + 1],
+    gtMasks.spans.data,
+    gtMasks.spanStart[g],
+    gtMasks.spanStart[g + 1],
   );
   if (shared === 0) return 0;
   const dtArea = dtMasks.areas[d];
   return shared / (crowd ? dtArea : dtArea + gtMasks.areas[g] - shared);
+}
+
+/** bbIou of the two masks' toBbox boxes (maskApi.c rleIou's first step). */
+function masksBoxIou(dtMasks: CellMasks, d: number, gtMasks: CellMasks, g: number, crowd: boolean): number {
+  const boxes = new Float64Array(8);
+  const box = (masks: CellMasks, i: number, offset: number) =>
+    runsToBboxInto(
+      masks.runs.data,
+      masks.runStart[i],
+      masks.runStart[i + 1] - masks.runStart[i],
+      masks.heights[i],
+      masks.widths[i],
+      boxes,
+      offset,
+    );
+  box(dtMasks, d, 0);
+  box(gtMasks, g, 4);
+  return boxPairIou(boxes[0], boxes[1], boxes[2], boxes[3], boxes[4], boxes[5], boxes[6], boxes[7], crowd);
 }
 
 function keypointsOf(table: AnnotationTable, keypointCount: number, side: string): number[][] {

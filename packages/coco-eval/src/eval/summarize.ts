@@ -1,3 +1,4 @@
+import { CocoFormatError } from '../errors';
 import { formatFixed } from '../numeric/format-fixed';
 import { numpySum } from '../numeric/numpy-sum';
 import type { Accumulation } from './accumulate';
@@ -81,21 +82,39 @@ function summarizeOne(accumulation: Accumulation, params: EvalParams, query: Que
   const pairs = broadcastPairs(areaIndices, maxDetIndices);
   const thresholds =
     query.iouThr === undefined ? [...Array(T).keys()] : indicesOf(params.iouThrs, query.iouThr);
-  const values: number[] = [];
   const source = query.ap ? accumulation.precision : accumulation.recall;
   const recallSteps = query.ap ? R : 1;
-  for (const t of thresholds) {
+  // Offset of (a, m) within a (t, r, k) block, per pair; plain index loops below.
+  const pairOffsets = Int32Array.from(pairs.map(([a, m]) => a * M + m));
+  const values = new Float64Array(thresholds.length * recallSteps * K * pairOffsets.length);
+  let count = 0;
+  for (let ti = 0; ti < thresholds.length; ti++) {
     for (let r = 0; r < recallSteps; r++) {
-      for (let k = 0; k < K; k++) {
-        for (const [a, m] of pairs) {
-          const index = query.ap ? (((t * R + r) * K + k) * A + a) * M + m : ((t * K + k) * A + a) * M + m;
-          const value = source[index];
-          if (value > -1) values.push(value);
-        }
-      }
+      const blockStart = (query.ap ? thresholds[ti] * R + r : thresholds[ti]) * K * A * M;
+      count = collectAboveMinusOne(source, blockStart, K, A * M, pairOffsets, values, count);
     }
   }
-  return values.length === 0 ? -1 : numpySum(values) / values.length;
+  return count === 0 ? -1 : numpySum(values, 0, count) / count;
+}
+
+/** Appends the entries > -1 of K blocks of `blockSize` at the given offsets, in order. */
+function collectAboveMinusOne(
+  source: Float64Array,
+  start: number,
+  K: number,
+  blockSize: number,
+  offsets: Int32Array,
+  out: Float64Array,
+  count: number,
+): number {
+  for (let k = 0; k < K; k++) {
+    const block = start + k * blockSize;
+    for (let p = 0; p < offsets.length; p++) {
+      const value = source[block + offsets[p]];
+      if (value > -1) out[count++] = value;
+    }
+  }
+  return count;
 }
 
 function indicesOf<T>(list: readonly T[], wanted: T): number[] {
@@ -111,7 +130,10 @@ function broadcastPairs(areas: number[], maxDets: number[]): [number, number][] 
   if (areas.length === 1) return maxDets.map((m) => [areas[0], m]);
   if (maxDets.length === 1) return areas.map((a) => [a, maxDets[0]]);
   if (areas.length !== maxDets.length) {
-    throw new Error(`area labels (${areas.length}) and maxDets (${maxDets.length}) repeat unevenly`);
+    throw new CocoFormatError(
+      `area labels (${areas.length}) and maxDets (${maxDets.length}) repeat unevenly`,
+      'params.areaRngLbl',
+    );
   }
   return areas.map((a, i) => [a, maxDets[i]]);
 }

@@ -1,9 +1,14 @@
 import { RunBuffer } from './run-buffer';
+import { sortOffsets } from './sort-offsets';
 
 const SCALE = 5;
 const INT_MIN = -2147483648;
-/** Steep edges longer than this find their column changes by binary search instead of walking. */
-const WALK_LIMIT = 4096;
+/**
+ * Steep edges up to this many steps jump straight to the column changes that can emit
+ * a point; their slope is then far enough from 1 that the column never moves by 2 in
+ * one step. Longer ones (coordinates far outside any image) binary-search every change.
+ */
+const STEEP_JUMP_LIMIT = 2 ** 20;
 
 /** C's `(int)` of a double on x86-64: truncation; NaN or out of range gives INT_MIN. */
 function toInt(value: number): number {
@@ -12,6 +17,7 @@ function toInt(value: number): number {
 
 /** Scratch for one polygon: boundary pixel offsets `x * h + y`. */
 const offsets = new RunBuffer(1024);
+let sortScratch = new Uint32Array(1024);
 
 /**
  * Rasterizes one polygon exactly as maskApi.c `rleFrPoly` and appends its runs to `out`.
@@ -47,8 +53,12 @@ export function rasterizePolygon(
     const flat = dx >= dy;
     const flip = (flat && x0 > x1) || (!flat && y0 > y1);
     if (flip) {
-      [x0, x1] = [x1, x0];
-      [y0, y1] = [y1, y0];
+      const x = x0;
+      x0 = x1;
+      x1 = x;
+      const y = y0;
+      y0 = y1;
+      y1 = y;
     }
     // 0/0 for a zero-length edge gives NaN, and its one point's row becomes INT_MIN, as in C.
     const slope = flat ? (y1 - y0) / dx : (x1 - x0) / dy;
@@ -61,22 +71,17 @@ export function rasterizePolygon(
       // The column changes by one per step; only raw columns 5x + 2 land on a pixel.
       const from = Math.max(0, -x0 - 1);
       const to = Math.min(last - 1, high - x0 + 1);
-      let t = from + mod5(2 - (x0 + from));
-      for (; t <= to; t += 5) {
+      // In walking order (t descending when flipped), so offsets come out in few sorted runs.
+      const first = from + mod5(2 - (x0 + from));
+      const lastStep = to - mod5(x0 + to - 2);
+      const step = flip ? -5 : 5;
+      for (let t = flip ? lastStep : first; t >= first && t <= lastStep; t += step) {
         const a = toInt(y0 + slope * t + 0.5);
         const b = toInt(y0 + slope * (t + 1) + 0.5);
         emitPoint(x0 + t, a < b ? a : b, height);
       }
-    } else if (last <= WALK_LIMIT) {
-      let u = toInt(x0 + 0.5);
-      for (let t = 0; t < last; t++) {
-        const nextU = toInt(x0 + slope * (t + 1) + 0.5);
-        if (nextU !== u) {
-          if (flip) emitStep(nextU, y0 + t + 1, u, y0 + t, height, lastColumn);
-          else emitStep(u, y0 + t, nextU, y0 + t + 1, height, lastColumn);
-          u = nextU;
-        }
-      }
+    } else if (last <= STEEP_JUMP_LIMIT) {
+      walkSteepEdge(x0, y0, slope, last, flip, height, lastColumn);
     } else {
       walkLongSteepEdge(x0, y0, slope, last, flip, height, lastColumn, high);
     }
@@ -120,7 +125,62 @@ function pushOffset(column: number, rawRow: number, height: number): void {
   offsets.push(column * height + row);
 }
 
-/** Steep edge with many steps: binary search from one column change to the next. */
+/** Column of a steep edge's point at step t (maskApi.c `(int)(xs + s*t + .5)`). */
+function steepColumn(x0: number, slope: number, t: number): number {
+  return toInt(x0 + slope * t + 0.5);
+}
+
+/** Whether a steep edge's column at step t is past `column` in its direction of travel. */
+function hasPassed(x0: number, slope: number, t: number, column: number, increasing: boolean): boolean {
+  const at = steepColumn(x0, slope, t);
+  return increasing ? at > column : at <= column;
+}
+
+/**
+ * Steep edge (|dy| > |dx|): the column is monotone in t and moves by at most one per
+ * step, and only a move between raw columns 5x + 2 and 5x + 3 gives a point. For each
+ * such move, guess its step from the line equation, then settle it with the exact
+ * column formula (the guess is off by a step at most), instead of walking every step.
+ */
+function walkSteepEdge(
+  x0: number,
+  y0: number,
+  slope: number,
+  last: number,
+  flip: boolean,
+  height: number,
+  lastColumn: number,
+): void {
+  if (slope === 0) return;
+  const startColumn = steepColumn(x0, slope, 0);
+  const endColumn = steepColumn(x0, slope, last);
+  const increasing = slope > 0;
+  const low = Math.max(2, increasing ? startColumn : endColumn);
+  const high = Math.min(5 * lastColumn + 2, (increasing ? endColumn : startColumn) - 1);
+  // In walking order (columns descending when travel and flip disagree), for few sorted runs.
+  const firstColumn = low + mod5(2 - low);
+  const lastColumnToTry = high - mod5(high - 2);
+  const step = increasing !== flip ? 5 : -5;
+  for (
+    let column = step > 0 ? firstColumn : lastColumnToTry;
+    column >= firstColumn && column <= lastColumnToTry;
+    column += step
+  ) {
+    // The step t where the column passes between `column` and `column + 1`.
+    let t = Math.ceil((column + 0.5 - x0) / slope);
+    if (!increasing) t = Math.floor((column + 0.5 - x0) / slope) + 1;
+    t = Math.min(Math.max(t, 1), last);
+    while (t > 1 && hasPassed(x0, slope, t - 1, column, increasing)) t--;
+    while (t < last && !hasPassed(x0, slope, t, column, increasing)) t++;
+    const before = steepColumn(x0, slope, t - 1);
+    const after = steepColumn(x0, slope, t);
+    if (Math.abs(after - before) !== 1 || Math.min(before, after) !== column) continue;
+    if (flip) emitStep(after, y0 + t, before, y0 + t - 1, height, lastColumn);
+    else emitStep(before, y0 + t - 1, after, y0 + t, height, lastColumn);
+  }
+}
+
+/** Steep edge with very many steps: binary search from one column change to the next. */
 function walkLongSteepEdge(
   x0: number,
   y0: number,
@@ -165,23 +225,23 @@ function firstWhere(from: number, to: number, test: (t: number) => boolean): num
 function runsFromOffsets(height: number, width: number, out: RunBuffer): number {
   offsets.push(height * width);
   const count = offsets.length;
-  const sorted = offsets.data.subarray(0, count).sort();
+  if (sortScratch.length < count) sortScratch = new Uint32Array(offsets.data.length);
+  const sorted = offsets.data;
+  sortOffsets(sorted, count, sortScratch);
   out.reserve(count);
   const runs = out.data;
   const start = out.length;
   let length = start;
-  let previous = 0;
-  let j = 0;
-  const delta = (index: number) => {
-    const value = sorted[index] - previous;
-    previous = sorted[index];
-    return value;
-  };
-  runs[length++] = delta(j++);
+  runs[length++] = sorted[0];
+  let j = 1;
   while (j < count) {
-    const gap = delta(j++);
+    const gap = sorted[j] - sorted[j - 1];
+    j++;
     if (gap > 0) runs[length++] = gap;
-    else if (j < count) runs[length - 1] += delta(j++);
+    else if (j < count) {
+      runs[length - 1] += sorted[j] - sorted[j - 1];
+      j++;
+    }
   }
   out.length = length;
   return length - start;

@@ -1,4 +1,4 @@
-import { CocoFormatError } from '../errors';
+import { CocoFormatError, withPathPrefix } from '../errors';
 import type { CompressedRle } from '../types';
 import { checkMaskSize, type Rle } from './rle';
 import { decodeRleString, rleToString } from './rle-string';
@@ -35,12 +35,20 @@ export function appendRleJsonRuns(
   if (typeof height !== 'number' || typeof width !== 'number') {
     throw new CocoFormatError('RLE "size" must be two numbers', `${path}.size`);
   }
-  checkMaskSize(height, width, `${path}.size`);
+  if (!(Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0)) {
+    checkMaskSize(height, width, `${path}.size`);
+  }
+  checkMaskSize(height, width, path);
   const counts = value.counts;
   const start = out.length;
   let total = 0;
   if (typeof counts === 'string') {
-    total = decodeRleString(counts, out, `${path}.counts`);
+    try {
+      total = decodeRleString(counts, out);
+    } catch (error) {
+      out.length = start;
+      throw withPathPrefix(error, `${path}.counts`);
+    }
   } else if (Array.isArray(counts)) {
     out.reserve(counts.length);
     for (let i = 0; i < counts.length; i++) {

@@ -97,11 +97,25 @@ export function runsToBboxInto(
   let yEnd = 0;
   let position = 0;
   let previousX = 0;
+  // Column of the current pixel, tracked incrementally: most runs stay within a column
+  // or the next, so the division is rarely needed.
+  let x = 0;
+  let columnStart = 0;
   for (let j = 0; j < evenLength; j++) {
     position = (position + counts[start + j]) >>> 0;
     const pixel = (position - (j % 2)) >>> 0;
-    const y = pixel % height;
-    const x = (pixel - y) / height;
+    let y = pixel - columnStart;
+    if (y >= height || y < 0) {
+      if (y >= height && y < 2 * height) {
+        x++;
+        columnStart += height;
+      } else {
+        // pixel < 2^32, so floor(pixel / height) is never misrounded.
+        x = Math.floor(pixel / height);
+        columnStart = x * height;
+      }
+      y = pixel - columnStart;
+    }
     if (j % 2 === 0) previousX = x;
     else if (previousX < x) {
       yStart = 0;

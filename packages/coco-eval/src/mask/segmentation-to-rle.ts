@@ -1,4 +1,4 @@
-import { CocoFormatError } from '../errors';
+import { CocoFormatError, withPathPrefix } from '../errors';
 import { mergeRunsInto } from './merge-rles';
 import { rasterizePolygon } from './rasterize-polygon';
 import type { Rle } from './rle';
@@ -68,7 +68,11 @@ export function appendSegmentationRuns(
     const polygon = segmentation[index];
     if (!Array.isArray(polygon))
       throw new CocoFormatError('a polygon must be a list of numbers', `${path}[${index}]`);
-    checkPolygon(polygon, `${path}[${index}]`);
+    try {
+      checkPolygon(polygon);
+    } catch (error) {
+      throw withPathPrefix(error, `${path}[${index}]`);
+    }
   }
   if (segmentation.length === 1) {
     rasterizePolygon(segmentation[0], imageHeight, imageWidth, out);

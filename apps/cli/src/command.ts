@@ -1,0 +1,34 @@
+import type { OptionSpecs, ParsedArguments } from './parse-arguments';
+
+/** What a command may touch: output streams and files (Node's in the binary, fakes in tests). */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, text: string): Promise<void>;
+}
+
+/**
+ * One `rcnn <name>` subcommand, a module under src/commands/. `run` returns the exit
+ * code; it throws CliError for a user mistake (printed without a stack trace).
+ */
+export interface CommandModule {
+  readonly name: string;
+  /** One line for `rcnn --help`. */
+  readonly summary: string;
+  /** Usage line(s) after `rcnn <name>`. */
+  readonly usage: string;
+  readonly options: OptionSpecs;
+  run(args: ParsedArguments, io: CliIo): Promise<number>;
+}
+
+/** A mistake in how the command was called or in its input files; exit code 2 for usage, 1 for input. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

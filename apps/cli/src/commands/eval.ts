@@ -1,0 +1,143 @@
+import { CocoDataset, CocoEval, CocoFormatError, type IouType } from '@rcnn/coco-eval';
+import { CliError, type CliIo, type CommandModule } from '../command';
+import { type ParsedArguments, parseNumberList } from '../parse-arguments';
+
+const COMMAND = 'rcnn eval';
+
+/**
+ * `rcnn eval --gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints`: pycocotools'
+ * COCOeval (loadRes, evaluate, accumulate, summarize) through @rcnn/coco-eval, printing
+ * the standard summary lines; `--json OUT` also writes the stats in pycocotools' order.
+ */
+export const evalCommand: CommandModule = {
+  name: 'eval',
+  summary: 'COCO evaluation of a results file against ground truth, number for number as pycocotools.',
+  usage:
+    '--gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--cat-ids 1,2] [--img-ids 3,4] [--json OUT]',
+  options: {
+    gt: { type: 'string', value: 'FILE', required: true, description: 'COCO ground-truth JSON' },
+    dt: {
+      type: 'string',
+      value: 'FILE',
+      required: true,
+      description: 'results JSON list, as COCO.loadRes accepts',
+    },
+    'iou-type': {
+      type: 'string',
+      value: 'TYPE',
+      required: true,
+      choices: ['bbox', 'segm', 'keypoints'],
+      description: 'what to evaluate',
+    },
+    'cat-ids': {
+      type: 'string',
+      value: 'IDS',
+      description: 'evaluate only these category ids (comma-separated)',
+    },
+    'img-ids': {
+      type: 'string',
+      value: 'IDS',
+      description: 'evaluate only these image ids (comma-separated)',
+    },
+    'max-dets': { type: 'string', value: 'N,N,N', description: 'detections kept per image and category' },
+    json: { type: 'string', value: 'FILE', description: 'also write { "stats": [...], ... } to FILE' },
+    verbose: { type: 'boolean', description: 'print timings to stderr' },
+  },
+  run: runEval,
+};
+
+async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
+  const options = args.options as Record<string, string | undefined>;
+  const iouType = options['iou-type'] as IouType;
+  const catIds =
+    options['cat-ids'] === undefined ? undefined : parseNumberList(options['cat-ids'], 'cat-ids', COMMAND);
+  const imgIds =
+    options['img-ids'] === undefined ? undefined : parseNumberList(options['img-ids'], 'img-ids', COMMAND);
+  const maxDets =
+    options['max-dets'] === undefined ? undefined : parseNumberList(options['max-dets'], 'max-dets', COMMAND);
+  if (args.positionals.length > 0)
+    throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
+
+  const started = performance.now();
+  const [gtJson, dtJson] = await Promise.all([
+    readJson(io, options.gt!, '--gt'),
+    readJson(io, options.dt!, '--dt'),
+  ]);
+  const groundTruth = inputStep('ground truth', options.gt!, () => CocoDataset.fromJson(gtJson));
+  const detections = inputStep('results', options.dt!, () => groundTruth.loadResults(dtJson));
+  const loaded = performance.now();
+
+  const evaluator = new CocoEval(groundTruth, detections, iouType);
+  if (catIds) evaluator.params.catIds = catIds;
+  if (imgIds) evaluator.params.imgIds = imgIds;
+  if (maxDets) evaluator.params.maxDets = maxDets;
+  inputStep('input', `${options.gt} + ${options.dt}`, () => evaluator.evaluate());
+  const evaluated = performance.now();
+  evaluator.accumulate();
+  const accumulated = performance.now();
+  const summary = inputStep('parameters', 'options', () => evaluator.summarize());
+  io.stdout(`${summary.lines.join('\n')}\n`);
+
+  const timings = {
+    load: loaded - started,
+    evaluate: evaluated - loaded,
+    accumulate: accumulated - evaluated,
+    summarize: performance.now() - accumulated,
+  };
+  if (options.verbose) {
+    io.stderr(
+      `${COMMAND}: load ${ms(timings.load)}, evaluate ${ms(timings.evaluate)}, accumulate ${ms(timings.accumulate)}\n`,
+    );
+  }
+  if (options.json) {
+    const params = evaluator.evaluatedParams!;
+    const report = {
+      stats: summary.stats,
+      summary_lines: summary.lines,
+      iou_type: iouType,
+      cat_ids: params.catIds,
+      num_images: params.imgIds.length,
+      max_dets: params.maxDets,
+      timings_ms: timings,
+    };
+    try {
+      await io.writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (error) {
+      throw new CliError(`${COMMAND}: cannot write --json file '${options.json}': ${messageOf(error)}`);
+    }
+  }
+  return 0;
+}
+
+async function readJson(io: CliIo, path: string, option: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await io.readFile(path);
+  } catch (error) {
+    throw new CliError(`${COMMAND}: cannot read ${option} file '${path}': ${messageOf(error)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${COMMAND}: ${option} file '${path}' is not valid JSON: ${messageOf(error)}`);
+  }
+}
+
+/** Runs a step on user input, turning malformed-input errors into a CliError naming the file. */
+function inputStep<T>(what: string, file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof CocoFormatError)
+      throw new CliError(`${COMMAND}: invalid ${what} (${file}): ${error.message}`);
+    throw error;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(0)} ms`;
+}
