@@ -9,6 +9,7 @@ import {
   MultiScaleRoiAlign,
   RoiAlign,
   registerRoiAlignKernels,
+  roiAlignMultiLevel,
   torchvisionScale,
 } from './index';
 
@@ -105,6 +106,26 @@ describeEachBackend('MultiScaleRoiAlign parity with torchvision.ops.MultiScaleRo
     const gapped = features.map((f, k) => ({ ...f, stride: k === 3 ? 64 : f.stride }));
     expect(() => pooler.pool(gapped, boxes)).toThrow(/double in stride/);
     expect(() => pooler.pool(features, boxes.slice(1))).toThrow(RcnnError);
+  });
+
+  it('roiAlignMultiLevel checks its levels and leaks nothing; assignFpnLevels leaks nothing', async () => {
+    const all = tf.concat(boxes) as tf.Tensor2D;
+    const levels = tf.tensor1d(fixtureData(entries, 'levels'), 'int32');
+    const images = tf.tensor1d(
+      Array.from({ length: all.shape[0] }, (_, i) => (i < boxes[0]!.shape[0] ? 0 : 1)),
+      'int32',
+    );
+    const tensors = features.map((f) => f.tensor);
+    const options = { outputSize: 7, samplingRatio: 2 };
+    expect(() => roiAlignMultiLevel(tensors, [0.25], all, images, levels, options)).toThrow(RcnnError);
+    expect(() => roiAlignMultiLevel([], [], all, images, levels, options)).toThrow(RcnnError);
+    const out = roiAlignMultiLevel(tensors, [0.25, 0.125, 0.0625, 0.03125], all, images, levels, options);
+    expectTensorsClose(out, fixtureData(entries, 'output'), { atol: 1e-5, rtol: 1e-5 });
+    await expectNoLeaks(() => {
+      roiAlignMultiLevel(tensors, [0.25, 0.125, 0.0625, 0.03125], all, images, levels, options).dispose();
+      assignFpnLevels(all, { minLevel: 2, maxLevel: 5 }).dispose();
+    });
+    tf.dispose([all, levels, images, out]);
   });
 
   it('leaks no tensors (forward and backward)', async () => {
