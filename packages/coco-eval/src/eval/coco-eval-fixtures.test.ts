@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RUN_NAMES, runFixture } from '../../test/fixture-runs';
 import { numpyMean } from '../numeric/numpy-sum';
-import { RUN_NAMES, runFixture } from './fixture-runs';
 
 /** Largest |a - b| over two equally shaped nested lists (shape mismatch fails the test). */
 function maxAbsDiff(actual: unknown, expected: unknown): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFixture } from '../test-fixtures';
+import { readFixture } from '../../test/read-fixture';
 import {
   bboxIou,
   createRle,

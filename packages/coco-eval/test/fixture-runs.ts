@@ -1,7 +1,7 @@
-import { CocoDataset } from '../dataset/coco-dataset';
-import { readFixture } from '../test-fixtures';
-import type { CocoResult, IouType } from '../types';
-import { CocoEval } from './coco-eval';
+import { CocoDataset } from '../src/dataset/coco-dataset';
+import { CocoEval } from '../src/eval/coco-eval';
+import type { CocoResult, IouType } from '../src/types';
+import { readFixture } from './read-fixture';
 
 /** One run of expected.json (pycocotools' results on a fixture). */
 export interface ExpectedRun {

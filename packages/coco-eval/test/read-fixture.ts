@@ -5,5 +5,5 @@ import { readFileSync } from 'node:fs';
  * never touches the file system).
  */
 export function readFixture<T = unknown>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8')) as T;
+  return JSON.parse(readFileSync(new URL(`../src/__fixtures__/${name}`, import.meta.url), 'utf8')) as T;
 }
