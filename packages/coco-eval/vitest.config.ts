@@ -1,3 +1,4 @@
 import { packageTestConfig } from '../../tooling/vitest.base';
 
-export default packageTestConfig();
+// browser: also runs src/**/*.browser.test.ts in headless Chromium (no Node APIs in the package).
+export default packageTestConfig({ browser: true });

@@ -10,6 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { CocoDataset, CocoEval, type IouType } from '../src/index';
 import { generateBenchmarkSet } from './generate-dataset';
@@ -65,7 +66,23 @@ function timeInProcess(iouType: IouType): Timing {
   };
 }
 
-function timeCli(iouType: IouType): number[] | undefined {
+/** CPU seconds (user + system) used by finished children, from /proc (Linux); undefined elsewhere. */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After the command name: cutime and cstime are fields 16 and 17 of stat, here 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CliTiming {
+  wallMs: number;
+  cpuMs: number | undefined;
+}
+
+function timeCli(iouType: IouType): CliTiming[] | undefined {
   if (!existsSync(cliPath)) return undefined;
   const args = [
     cliPath,
@@ -77,24 +94,38 @@ function timeCli(iouType: IouType): number[] | undefined {
     '--iou-type',
     iouType,
   ];
-  const times: number[] = [];
-  for (let run = 0; run < Math.max(3, Math.ceil(RUNS / 2)); run++) {
+  const times: CliTiming[] = [];
+  for (let run = 0; run < Math.max(3, RUNS); run++) {
+    const cpuBefore = childrenCpuSeconds();
     const started = now();
     const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
-    times.push(now() - started);
+    const wallMs = now() - started;
+    const cpuAfter = childrenCpuSeconds();
     if (child.status !== 0) throw new Error(`rcnn eval failed: ${child.stderr}`);
+    times.push({
+      wallMs,
+      cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpuBefore) * 1000,
+    });
   }
   return times;
 }
 
 writeData();
-const report: Record<string, unknown> = { runs: RUNS, node: process.version, date: new Date().toISOString() };
+const report: Record<string, unknown> = {
+  runs: RUNS,
+  node: process.version,
+  cpu: `${cpus().length} x ${cpus()[0]?.model ?? 'unknown'}`,
+  loadAverageBefore: loadavg(),
+  date: new Date().toISOString(),
+};
 for (const iouType of ['bbox', 'segm'] as IouType[]) {
   timeInProcess(iouType); // warm-up
   const timings = Array.from({ length: RUNS }, () => timeInProcess(iouType));
   const pick = (key: 'load' | 'evaluate' | 'accumulate' | 'summarize') => median(timings.map((t) => t[key]));
   const evalAccumulate = median(timings.map((t) => t.evaluate + t.accumulate));
   const cli = timeCli(iouType);
+  const cliWall = cli ? median(cli.map((t) => t.wallMs)) : undefined;
+  const cliCpu = cli?.every((t) => t.cpuMs !== undefined) ? median(cli.map((t) => t.cpuMs!)) : undefined;
   const reference = PYCOCOTOOLS_SECONDS[iouType] * 1000;
   const row = {
     loadMs: pick('load'),
@@ -102,22 +133,34 @@ for (const iouType of ['bbox', 'segm'] as IouType[]) {
     accumulateMs: pick('accumulate'),
     summarizeMs: pick('summarize'),
     evaluateAccumulateMs: evalAccumulate,
-    cliMs: cli ? median(cli) : null,
-    pycocotoolsMs: reference,
+    cliWallMs: cliWall ?? null,
+    cliCpuMs: cliCpu ?? null,
+    pycocotoolsEvaluateAccumulateMs: reference,
     speedupEvaluateAccumulate: reference / evalAccumulate,
-    speedupWholeCommand: cli ? reference / median(cli) : null,
+    speedupWholeCommandWall: cliWall ? reference / cliWall : null,
+    speedupWholeCommandCpu: cliCpu ? reference / cliCpu : null,
     stats: timings[0].stats,
   };
   report[iouType] = row;
   console.log(
-    `${iouType}: load ${row.loadMs.toFixed(0)} ms, evaluate ${row.evaluateMs.toFixed(0)} ms, ` +
+    `${iouType}: in process (warm, median of ${RUNS}): load ${row.loadMs.toFixed(0)} ms, evaluate ${row.evaluateMs.toFixed(0)} ms, ` +
       `accumulate ${row.accumulateMs.toFixed(0)} ms -> evaluate+accumulate ${evalAccumulate.toFixed(0)} ms ` +
-      `(${row.speedupEvaluateAccumulate.toFixed(1)}x pycocotools' ${reference / 1000} s)` +
-      (cli
-        ? `; whole \`rcnn eval\` ${median(cli).toFixed(0)} ms (${(reference / median(cli)).toFixed(1)}x)`
-        : '; CLI not built (run `npx pnpm@9.15.9 build` to time the whole command)'),
+      `(${row.speedupEvaluateAccumulate.toFixed(1)}x pycocotools' ${reference / 1000} s)`,
   );
-  console.log(`  stats ${row.stats.map((s) => s.toFixed(3)).join(' ')}`);
+  console.log(
+    cliWall
+      ? `  whole \`rcnn eval\` (cold process, median of ${cli!.length}): wall ${cliWall.toFixed(0)} ms ` +
+          `(${(reference / cliWall).toFixed(1)}x)` +
+          (cliCpu ? `, CPU ${cliCpu.toFixed(0)} ms (${(reference / cliCpu).toFixed(1)}x)` : '')
+      : '  CLI not built (run `npx pnpm@9.15.9 build` to time the whole command)',
+  );
+  console.log(`  stats ${row.stats.map((value) => value.toFixed(3)).join(' ')}`);
 }
+report.loadAverageAfter = loadavg();
+console.log(
+  `load average before ${(report.loadAverageBefore as number[]).map((v) => v.toFixed(1)).join(' ')}, after ${loadavg()
+    .map((v) => v.toFixed(1))
+    .join(' ')}`,
+);
 mkdirSync(resolve('bench-results'), { recursive: true });
 writeFileSync(resolve('bench-results/coco-eval.json'), `${JSON.stringify(report, null, 2)}\n`);
