@@ -1,5 +1,6 @@
 export { assignFpnLevels, type FpnLevelRule } from './assign-fpn-levels';
 export {
+  ROI_ALIGN_FIRST_LEVEL_INPUT,
   RoiAlign,
   type RoiAlignAttrs,
   RoiAlignGrad,

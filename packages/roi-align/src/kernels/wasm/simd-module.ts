@@ -224,7 +224,11 @@ export function simdChannelOps(memory: WebAssembly.Memory | undefined): SimdChan
     return undefined;
   if (compiled === undefined) {
     const bytes = simdModuleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    try {
+      compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    } catch {
+      compiled = null; // e.g. a Content-Security-Policy without 'wasm-unsafe-eval': use the JS loops
+    }
   }
   if (compiled === null) return undefined;
   let ops = instances.get(memory);
