@@ -10,10 +10,12 @@ detections per image for the mask and keypoint presets). The TypeScript tests
 build the same models with the same options from the metadata.
 """
 import json
+import os
 
 import numpy as np
 import torch
 from torchvision.models.detection import fasterrcnn_resnet50_fpn, keypointrcnn_resnet50_fpn, maskrcnn_resnet50_fpn
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor
 
 import detweights
 from fixture_io import repo_path, write_fixture
@@ -63,10 +65,26 @@ def run(name, builder, options):
     print(name, "detections per image:", counts, "resized:", metadata["resized_sizes"])
 
 
+def write_box_predictor_pth():
+    """A real torch.save checkpoint, small enough to commit (~100 KB): the `roi_heads.box_predictor.*`
+    entries of the 5-class Faster R-CNN above, as a partial state_dict (the models tests load it
+    non-strictly and compare with the deterministic weights). Run alone:
+    /usr/bin/python3 -c "import sys; sys.path.insert(0, 'tools/reference'); import gen_models; gen_models.write_box_predictor_pth()"
+    """
+    prefix = "roi_heads.box_predictor."
+    predictor = FastRCNNPredictor(1024, 5)
+    detweights.fill_module(predictor, prefix)
+    state_dict = {prefix + k: v for k, v in predictor.state_dict().items()}
+    path = repo_path("packages/models/src/__fixtures__/fasterrcnn_box_predictor.pth")
+    torch.save(state_dict, path)
+    print(f"wrote {path} ({os.path.getsize(path)} bytes)")
+
+
 def main():
     torch.manual_seed(0)
     for name, (builder, options) in PRESETS.items():
         run(name, builder, options)
+    write_box_predictor_pth()
 
 
 if __name__ == "__main__":

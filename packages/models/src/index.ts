@@ -1,1 +1,47 @@
-export {};
+export { loadableResnetFpnBackbone } from './backbones/loadable-resnet-fpn-backbone';
+export { type DetectorInstances, disposeDetections } from './detector-instances';
+export { deterministicWeightsFor } from './deterministic-weights-for';
+export {
+  GeneralizedRcnn,
+  type GeneralizedRcnnOptions,
+  type LoadStateDictOptions,
+  type PredictOptions,
+  type PredictStage,
+} from './generalized-rcnn';
+export { type MaskPasting, type PasteInstanceMasksOptions, pasteInstanceMasks } from './paste-instance-masks';
+export {
+  ARCHITECTURE_NAMES,
+  type ArchitectureName,
+  architectureParts,
+  type CreateDetectorOptions,
+  createDetector,
+  parseArchitectureName,
+} from './presets/architecture-names';
+export type { AnyRcnnOptions, RcnnFamily } from './presets/build-resnet-fpn-rcnn';
+export type {
+  FasterRcnnOptions,
+  KeypointRcnnOptions,
+  MaskRcnnOptions,
+  ResnetDepthOption,
+} from './presets/preset-options';
+export {
+  fasterRcnnResnet50Fpn,
+  fasterRcnnResnetFpn,
+  keypointRcnnResnet50Fpn,
+  keypointRcnnResnetFpn,
+  maskRcnnResnet50Fpn,
+  maskRcnnResnetFpn,
+} from './presets/resnet-fpn-presets';
+export { decodeKeypointHeatmaps, maskTargetRoiAlign } from './roi-heads/branch-adapters';
+export { type MatcherRoiSamplerOptions, matcherRoiSampler } from './roi-heads/matcher-roi-sampler';
+export { RoiHeads, type RoiHeadsOptions } from './roi-heads/roi-heads';
+export { LoadableBackbone, type LoadableBackboneOptions } from './weights/loadable-backbone';
+export { formatStateDictReport, type StateDictReport } from './weights/match-state-dict';
+export { headModuleSlot, rpnHeadSlot } from './weights/module-slots';
+export { StateDictMismatchError } from './weights/state-dict-mismatch-error';
+export {
+  type ExpectedEntry,
+  type HasWeightSlots,
+  hasWeightSlots,
+  type WeightSlot,
+} from './weights/weight-slot';

@@ -1,0 +1,178 @@
+import {
+  BoxCoder,
+  type Boxes,
+  ensure,
+  type FeatureMaps,
+  type ImageSize,
+  validateInstances,
+} from '@rcnn/core';
+import type { BoxBranch, RoiHeadBranch, RoiSampler, WeightedModule } from '@rcnn/heads';
+import { postprocessDetections } from '@rcnn/postprocess';
+import * as tf from '@tensorflow/tfjs-core';
+import { type DetectorInstances, disposeDetections } from '../detector-instances';
+import { headModuleSlot } from '../weights/module-slots';
+import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
+import { matcherRoiSampler } from './matcher-roi-sampler';
+
+/** Options of {@link RoiHeads}: built parts are injected; scalars default to torchvision's. */
+export interface RoiHeadsOptions {
+  /** Pooler + box head + predictor; owned by the RoI heads from here on. */
+  readonly box: BoxBranch;
+  /** Extra branches run in order on the kept boxes (mask, keypoint, MaskIoU, your own); owned. Default none. */
+  readonly branches?: readonly RoiHeadBranch[];
+  /** Decodes the box deltas. Default `new BoxCoder({ weights: [10, 10, 5, 5] })` (torchvision `bbox_reg_weights`). */
+  readonly boxCoder?: BoxCoder;
+  /** Keep class scores strictly above this (torchvision `box_score_thresh`, 0.05). */
+  readonly scoreThresh?: number;
+  /** Per-class NMS IoU threshold (`box_nms_thresh`, 0.5). */
+  readonly nmsThresh?: number;
+  /** Detections kept per image (`box_detections_per_img`, 100). */
+  readonly detectionsPerImage?: number;
+  /** Training: proposal matching and sampling (default {@link matcherRoiSampler}: 0.5 / 0.5, 512, 0.25). */
+  readonly sampler?: RoiSampler;
+}
+
+/** A branch module that loads by torchvision names (a `@rcnn/heads` module). */
+function isWeightedModule(value: unknown): value is WeightedModule {
+  const candidate = value as Partial<WeightedModule> | undefined;
+  return (
+    typeof candidate?.defaultPrefix === 'string' &&
+    typeof candidate.stateDictShapes === 'function' &&
+    typeof candidate.loadStateDict === 'function' &&
+    typeof candidate.trainableVariables === 'function'
+  );
+}
+
+/**
+ * The second stage of a two-stage detector (torchvision `models/detection/roi_heads.py::RoIHeads`,
+ * inference): the box branch on the proposals, `@rcnn/postprocess`'s `postprocessDetections`
+ * (softmax, per-class decoding, clipping, score threshold, per-class NMS, top-k), then each extra
+ * branch on the kept boxes, its fields merged into the detections (conventions.md #12).
+ *
+ * It lives in `@rcnn/models`, not `@rcnn/heads`, because it composes heads with postprocessing,
+ * and stage packages never import each other.
+ *
+ * Training (`loss(features, proposals, targets)`) is not built yet. TODO: append GT boxes to the
+ * proposals (`appendGtProposals`), `sampler.matchAndSample`, `buildRoiSamples` with `boxCoder`,
+ * then `box.loss(features, samples)` and each branch's `loss({ features, samples, targets, context })`
+ * sharing one `BranchContext` (all in `@rcnn/heads`); the RPN side is `RegionProposalNetwork.loss`.
+ */
+export class RoiHeads implements HasWeightSlots {
+  readonly box: BoxBranch;
+  readonly branches: readonly RoiHeadBranch[];
+  readonly boxCoder: BoxCoder;
+  readonly scoreThresh: number;
+  readonly nmsThresh: number;
+  readonly detectionsPerImage: number;
+  readonly sampler: RoiSampler;
+
+  constructor({
+    box,
+    branches = [],
+    boxCoder = new BoxCoder({ weights: [10, 10, 5, 5] }),
+    scoreThresh = 0.05,
+    nmsThresh = 0.5,
+    detectionsPerImage = 100,
+    sampler = matcherRoiSampler(),
+  }: RoiHeadsOptions) {
+    const names = branches.map((branch) => branch.name);
+    ensure(
+      new Set(names).size === names.length,
+      'INVALID_ARGUMENT',
+      () => `RoiHeads: branch names must be unique, got [${names.join(', ')}]`,
+    );
+    ensure(
+      Number.isInteger(detectionsPerImage) && detectionsPerImage >= 0,
+      'INVALID_ARGUMENT',
+      () => `RoiHeads: detectionsPerImage must be a non-negative integer, got ${detectionsPerImage}`,
+    );
+    this.box = box;
+    this.branches = [...branches];
+    this.boxCoder = boxCoder;
+    this.scoreThresh = scoreThresh;
+    this.nmsThresh = nmsThresh;
+    this.detectionsPerImage = detectionsPerImage;
+    this.sampler = sampler;
+  }
+
+  /**
+   * @param features the pyramid (levels the poolers read); not disposed
+   * @param proposals per image `[N_i, 4]` float32 xyxy in resized-image pixels; not disposed
+   * @param imageSizes per image `[height, width]` after resizing (boxes are clipped to it)
+   * @returns per image boxes `[D, 4]` (resized-image pixels), scores `[D]` decreasing, labels `[D]`
+   *   int32, plus each branch's fields (`masks [D, 28, 28]` probabilities of the label's class,
+   *   `keypoints [D, K, 3]`, `keypointScores [D, K]`, ...); caller owns (`disposeDetections`)
+   */
+  async predict(
+    features: FeatureMaps,
+    proposals: readonly Boxes[],
+    imageSizes: readonly ImageSize[],
+  ): Promise<DetectorInstances[]> {
+    ensure(
+      proposals.length === imageSizes.length && proposals.length > 0,
+      'INVALID_ARGUMENT',
+      () => `RoiHeads.predict: ${proposals.length} proposal sets for ${imageSizes.length} image sizes`,
+    );
+    const { classLogits, boxRegression } = this.box.forward(features, proposals);
+    let detections: DetectorInstances[];
+    try {
+      detections = await postprocessDetections({
+        classLogits,
+        boxRegression,
+        proposals,
+        imageSizes,
+        boxCoder: this.boxCoder,
+        scoreThresh: this.scoreThresh,
+        nmsThresh: this.nmsThresh,
+        detectionsPerImage: this.detectionsPerImage,
+      });
+    } finally {
+      tf.dispose([classLogits, boxRegression]);
+    }
+    try {
+      for (const branch of this.branches) {
+        const predictions = await branch.predict(features, detections);
+        detections = detections.map((detection, i) => {
+          const added = predictions[i] ?? {};
+          // A branch that recomputes a field replaces it; the old tensor goes.
+          for (const key of Object.keys(added) as (keyof typeof added)[]) {
+            const previous = detection[key];
+            if (previous && previous !== added[key]) previous.dispose();
+          }
+          const merged: DetectorInstances = { ...detection, ...added };
+          validateInstances(merged);
+          return merged;
+        });
+      }
+      return detections;
+    } catch (error) {
+      disposeDetections(detections);
+      throw error;
+    }
+  }
+
+  /**
+   * Box head and predictor, then each branch's modules (a branch implementing `weightSlots()`
+   * decides its own; otherwise its `head` and `predictor`, if they are `@rcnn/heads` modules,
+   * under their torchvision prefixes).
+   */
+  weightSlots(): WeightSlot[] {
+    const slots = [headModuleSlot(this.box.head), headModuleSlot(this.box.predictor)];
+    for (const branch of this.branches) {
+      if (hasWeightSlots(branch)) {
+        slots.push(...branch.weightSlots());
+        continue;
+      }
+      const { head, predictor } = branch as { head?: unknown; predictor?: unknown };
+      for (const module of [head, predictor])
+        if (isWeightedModule(module)) slots.push(headModuleSlot(module));
+    }
+    return slots;
+  }
+
+  /** Disposes the box branch and every branch (their weights; poolers hold none). */
+  dispose(): void {
+    this.box.dispose();
+    for (const branch of this.branches) branch.dispose();
+  }
+}
