@@ -1,3 +1,4 @@
+import { orderByScore } from '../numeric/order-by-score';
 import type { ImageEvaluations } from './evaluate-images';
 import type { EvalParams } from './params';
 import { PrecisionCurves } from './precision-curves';
@@ -46,6 +47,7 @@ export function accumulateEvaluations(evaluations: ImageEvaluations, params: Eva
     if (present[cell]) cellsOfCategory[fill[cell % K]++] = cell;
   let sorted = new Int32Array(0);
   let ranks = new Int32Array(0);
+  let scratch = { keys: new Float64Array(0), distinct: new Float64Array(0) };
   for (let k = 0; k < K; k++) {
     // pycocotools skips a (k, a, m) without any non-None record.
     if (cellsStart[k] === cellsStart[k + 1]) continue;
@@ -67,7 +69,10 @@ export function accumulateEvaluations(evaluations: ImageEvaluations, params: Eva
     // Slots grow with (image, rank), the concatenation order, so they break score ties
     // exactly as the stable sort does; the order for a smaller maxDet is this one
     // filtered to ranks < maxDet.
-    const order = sorted.subarray(0, total).sort((a, b) => dtScores[b] - dtScores[a] || a - b);
+    if (scratch.keys.length < total)
+      scratch = { keys: new Float64Array(total), distinct: new Float64Array(total) };
+    orderByScore(sorted, total, dtScores, scratch);
+    const order = sorted.subarray(0, total);
     for (let e = 0; e < total; e++) ranks[e] = rankOfSlot[order[e]];
     const kept = params.maxDets.map((maxDet) => {
       let count = 0;

@@ -105,7 +105,9 @@ function buildTable(annotations: CocoAnnotation[], params: EvalParams, side: 'gt
       table.boxes.set(box, r * 4);
     }
     if (side === 'dt') {
-      if (typeof annotation.score !== 'number') throw new CocoFormatError('missing "score"', path);
+      if (typeof annotation.score !== 'number' || !Number.isFinite(annotation.score)) {
+        throw new CocoFormatError('"score" must be a finite number', path);
+      }
       table.scores[r] = annotation.score;
       continue;
     }

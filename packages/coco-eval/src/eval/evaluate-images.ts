@@ -1,3 +1,4 @@
+import { orderByScore } from '../numeric/order-by-score';
 import type { EvalTables } from './eval-tables';
 import type { PairScorer } from './pair-scores';
 import type { EvalParams } from './params';
@@ -197,13 +198,18 @@ function settleOutcomes(
   }
 }
 
+let sortScratch = { keys: new Float64Array(0), distinct: new Float64Array(0) };
+
 /**
  * Sorts `rows[0..count)` by descending score, ties by row (file order): the stable
  * mergesort pycocotools uses. Insertion sort for the usual small cells.
  */
 function sortByScore(rows: Int32Array, count: number, scores: Float64Array): void {
   if (count > 32) {
-    rows.subarray(0, count).sort((a, b) => scores[b] - scores[a] || a - b);
+    if (sortScratch.keys.length < count) {
+      sortScratch = { keys: new Float64Array(count), distinct: new Float64Array(count) };
+    }
+    orderByScore(rows, count, scores, sortScratch);
     return;
   }
   for (let i = 1; i < count; i++) {

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../../test/read-fixture';
 import { COCO_KEYPOINT_SIGMAS, defaultParams } from '../eval/params';
 import { formatFixed } from './format-fixed';
 import { linspace } from './linspace';
 import { numpyMean, numpySum } from './numpy-sum';
+import { orderByScore } from './order-by-score';
 
 const params = readFixture<{
   default_params: {
@@ -44,5 +46,24 @@ describe('numpy and Python behaviour the numbers depend on', () => {
     expect(numpySum(many)).toBe(halves);
     expect(numpyMean([1, 2, 3, 4])).toBe(2.5);
     expect(numpySum([])).toBe(0);
+  });
+});
+
+describe('orderByScore', () => {
+  it('equals a stable sort by descending score (np.argsort(-s, kind="mergesort"))', () => {
+    const score = fc.oneof(fc.constantFrom(0, -0, 0.5, 1, 0.25), fc.double({ min: -2, max: 2, noNaN: true }));
+    fc.assert(
+      fc.property(fc.array(score, { maxLength: 60 }), (values) => {
+        const scores = Float64Array.from(values);
+        const slots = Int32Array.from(values.keys());
+        orderByScore(slots, slots.length, scores, {
+          keys: new Float64Array(values.length),
+          distinct: new Float64Array(values.length),
+        });
+        const expected = [...values.keys()].sort((a, b) => values[b] - values[a] || a - b);
+        expect(Array.from(slots)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
