@@ -52,27 +52,42 @@ describeEachBackend('foldFrozenBatchNorm', () => {
     plain.dispose();
   });
 
-  it('runs grouped convolution as independent per-group convolutions', () => {
-    const groups = 4;
-    const shape = [8, 3, 3, 3] as const; // O = 8, I = 12, 2 outputs per group
-    const weight = randomArray(8 * 3 * 9, 9);
-    const grouped = new ConvLayer({ weight, shape }, { stride: 1, padding: 1, groups });
-    const x = tf.randomUniform([1, 5, 6, 12], -1, 1, 'float32', 10) as tf.Tensor4D;
-    const actual = grouped.apply(x, 'linear');
-    const inputs = tf.split(x, groups, 3);
-    for (let g = 0; g < groups; g++) {
-      const single = new ConvLayer(
-        { weight: weight.subarray(g * 54, (g + 1) * 54), shape: [2, 3, 3, 3] },
-        { stride: 1, padding: 1 },
-      );
-      const expected = single.apply(inputs[g] as tf.Tensor4D, 'linear');
-      const part = tf.slice(actual, [0, 0, 0, 2 * g], [1, 5, 6, 2]);
-      expectTensorsClose(part, expected, { atol: 1e-6, rtol: 1e-6 });
-      tf.dispose([expected, part]);
-      single.dispose();
-    }
-    expect(grouped.flops(5, 6)).toBe(2 * 5 * 6 * 8 * 3 * 9);
-    tf.dispose([x, actual, ...inputs]);
-    grouped.dispose();
-  });
+  for (const [label, groups, groupOut] of [
+    ['depthwise form (<= 16 outputs per group)', 4, 2],
+    ['sliced form (> 16 outputs per group)', 2, 17],
+  ] as const) {
+    it(`runs grouped convolution as independent per-group convolutions, ${label}`, () => {
+      const groupIn = 3;
+      const outChannels = groups * groupOut;
+      const perGroup = groupOut * groupIn * 9;
+      const weight = randomArray(outChannels * groupIn * 9, 9);
+      const bias = randomArray(outChannels, 11);
+      const outputScale = randomArray(outChannels, 12, 0.5, 1.5);
+      const shape = [outChannels, groupIn, 3, 3] as const;
+      const grouped = new ConvLayer({ weight, shape, bias, outputScale }, { stride: 2, padding: 1, groups });
+      const x = tf.randomUniform([1, 7, 6, groups * groupIn], -1, 1, 'float32', 10) as tf.Tensor4D;
+      const actual = grouped.apply(x, 'relu');
+      expect(actual.shape).toEqual([1, 4, 3, outChannels]);
+      const inputs = tf.split(x, groups, 3);
+      for (let g = 0; g < groups; g++) {
+        const single = new ConvLayer(
+          {
+            weight: weight.subarray(g * perGroup, (g + 1) * perGroup),
+            shape: [groupOut, groupIn, 3, 3],
+            bias: bias.subarray(g * groupOut, (g + 1) * groupOut),
+            outputScale: outputScale.subarray(g * groupOut, (g + 1) * groupOut),
+          },
+          { stride: 2, padding: 1 },
+        );
+        const expected = single.apply(inputs[g] as tf.Tensor4D, 'relu');
+        const part = tf.slice(actual, [0, 0, 0, groupOut * g], [1, 4, 3, groupOut]);
+        expectTensorsClose(part, expected, { atol: 1e-6, rtol: 1e-5 });
+        tf.dispose([expected, part]);
+        single.dispose();
+      }
+      expect(grouped.flops(4, 3)).toBe(2 * 4 * 3 * outChannels * groupIn * 9);
+      tf.dispose([x, actual, ...inputs]);
+      grouped.dispose();
+    });
+  }
 });
