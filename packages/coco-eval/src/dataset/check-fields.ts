@@ -8,6 +8,7 @@ export function checkObject(value: unknown, path: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+/** A list. */
 export function checkArray(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) throw new CocoFormatError(`expected a list, got ${describe(value)}`, path);
   return value;

@@ -29,6 +29,7 @@ export interface Groups {
   rows: Int32Array;
 }
 
+/** Everything evaluate() reads: both tables and their (image, category) cells. */
 export interface EvalTables {
   gt: AnnotationTable;
   dt: AnnotationTable;

@@ -24,11 +24,14 @@ export interface ImageEvaluations {
   perArea: AreaEvaluation[];
 }
 
-/** Detection outcomes per threshold, what accumulate() counts. */
+/** Detection outcome per threshold, what accumulate() counts: unmatched, not ignored. */
 export const FALSE_POSITIVE = 0;
+/** Matched (to a gt with a non-zero id), not ignored. */
 export const TRUE_POSITIVE = 1;
+/** Ignored: matched to an ignored gt, or unmatched and outside the area range. */
 export const IGNORED = 2;
 
+/** evaluateImg's per-area-range results, for every cell at once. */
 export interface AreaEvaluation {
   gtRows: Int32Array;
   gtIgnore: Uint8Array;

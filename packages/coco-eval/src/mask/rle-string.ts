@@ -50,13 +50,13 @@ export function rleFromString(text: string, path?: string): Uint32Array {
   return runs.toArray();
 }
 
+/** 32^i: the weight of the i-th 5-bit group. */
+const POWERS_OF_32 = [1, 2 ** 5, 2 ** 10, 2 ** 15, 2 ** 20, 2 ** 25, 2 ** 30, 2 ** 35];
+
 /**
  * rleFromString appending to a RunBuffer (no allocation per mask).
  * @returns the sum of the decoded runs (the pixel count they cover)
  */
-/** 32^i: the weight of the i-th 5-bit group. */
-const POWERS_OF_32 = [1, 2 ** 5, 2 ** 10, 2 ** 15, 2 ** 20, 2 ** 25, 2 ** 30, 2 ** 35];
-
 export function decodeRleString(text: string, out: RunBuffer, path?: string): number {
   out.reserve(text.length);
   const counts = out.data;
