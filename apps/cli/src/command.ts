@@ -6,6 +6,9 @@ export interface CliIo {
   stderr(text: string): void;
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
+  /** A whole file as bytes (images, weights). */
+  readBytes(path: string): Promise<Uint8Array>;
+  writeBytes(path: string, bytes: Uint8Array): Promise<void>;
 }
 
 /**

@@ -11,6 +11,11 @@ export const nodeIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
   readFile: (path) => readFile(path, 'utf8'),
   writeFile: (path, text) => writeFile(path, text, 'utf8'),
+  readBytes: async (path) => {
+    const buffer = await readFile(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  },
+  writeBytes: (path, bytes) => writeFile(path, bytes),
 };
 
 function mainHelp(): string {
@@ -61,8 +66,20 @@ export async function main(argv: readonly string[], io: CliIo = nodeIo): Promise
       if (error.exitCode === 2) io.stderr(`Run 'rcnn ${command.name} --help' for usage.\n`);
       return error.exitCode;
     }
+    if (hasErrorCode(error)) {
+      // An RcnnError (bad image, weights, options) or a Node system error (ENOENT, EACCES): the
+      // message says what to fix, a stack trace would not. Matched by shape, not by class, so
+      // that main() never imports @rcnn/core (and TensorFlow.js) for commands that do not need it.
+      io.stderr(`rcnn ${command.name}: ${error.message}\n`);
+      return 1;
+    }
     throw error;
   }
+}
+
+/** An Error carrying a string `code`: RcnnError (`INVALID_IMAGE`, ...) or a Node system error. */
+function hasErrorCode(error: unknown): error is Error & { code: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string';
 }
 
 /** True when this file is the program being run (not imported by a test). */

@@ -9,19 +9,25 @@ export interface OptionSpec {
   required?: boolean;
   /** Allowed values of a string option. */
   choices?: readonly string[];
+  /** A string option that may be given several times; every value lands in `lists`. */
+  multiple?: boolean;
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export interface ParsedArguments {
+  /** The value of each option given (the last one for a `multiple` option). */
   options: Record<string, string | boolean | undefined>;
+  /** Every value of each `multiple` option, in order (absent when not given). */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
 /**
  * Parses `--name value`, `--name=value` and boolean `--flag` against `specs`;
- * `--` ends the options. Unknown options, missing values, bad choices and missing
- * required options are CliErrors (exit code 2) naming the option.
+ * `--` ends the options; a repeated option keeps its last value (all of them in `lists` when
+ * it is `multiple`). Unknown options, missing values, bad choices and missing required
+ * options are CliErrors (exit code 2) naming the option.
  */
 export function parseArguments(
   argv: readonly string[],
@@ -29,6 +35,7 @@ export function parseArguments(
   command: string,
 ): ParsedArguments {
   const options: ParsedArguments['options'] = {};
+  const lists: ParsedArguments['lists'] = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const argument = argv[i];
@@ -62,6 +69,7 @@ export function parseArguments(
         2,
       );
     }
+    if (spec.multiple) (lists[name] ??= []).push(value);
     options[name] = value;
   }
   for (const [name, spec] of Object.entries(specs)) {
@@ -69,14 +77,18 @@ export function parseArguments(
       throw new CliError(`${command}: missing --${name}`, 2);
     }
   }
-  return { options, positionals };
+  return { options, lists, positionals };
 }
 
 /** The options block of a command's help text. */
 export function formatOptions(specs: OptionSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => {
     const left = `--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
-    const notes = [spec.required ? 'required' : '', spec.choices ? `one of ${spec.choices.join('|')}` : '']
+    const notes = [
+      spec.required ? 'required' : '',
+      spec.multiple ? 'repeatable' : '',
+      spec.choices ? `one of ${spec.choices.join('|')}` : '',
+    ]
       .filter(Boolean)
       .join('; ');
     return [left, `${spec.description}${notes ? ` (${notes})` : ''}`];

@@ -6,10 +6,16 @@ import type { CommandModule } from '../command';
  * a file exporting a CommandModule and one line here.
  */
 export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  predict: async () => (await import('./predict')).predictCommand,
   eval: async () => (await import('./eval')).evalCommand,
+  bench: async () => (await import('./bench')).benchCommand,
+  convert: async () => (await import('./convert')).convertCommand,
 };
 
 /** One-line summaries for `rcnn --help`, without loading the modules. */
 export const commandSummaries: Readonly<Record<string, string>> = {
+  predict: 'detect objects in images: JSON with boxes, RLE masks and keypoints, optionally drawn PNGs',
   eval: 'COCO evaluation of a results file against ground truth (bbox, segm, keypoints), as pycocotools',
+  bench: 'time predict on one image after a warm-up, per stage',
+  convert: 'check a torchvision checkpoint against an architecture and save it as .safetensors',
 };

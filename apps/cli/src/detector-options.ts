@@ -1,0 +1,44 @@
+import { BACKEND_NAMES } from './activate-backend';
+import type { CliIo } from './command';
+import { DETERMINISTIC_DEFAULTS, DETERMINISTIC_WEIGHTS, type LoadedDetector } from './load-detector';
+import { MODEL_OPTION_SPECS } from './model-options';
+import type { OptionSpecs } from './parse-arguments';
+
+/** `--arch`, `--weights`, `--backend` and every model flag: what predict, bench and convert share. */
+export const DETECTOR_OPTION_SPECS: OptionSpecs = {
+  arch: {
+    type: 'string',
+    value: 'NAME',
+    required: true,
+    description: '{fasterrcnn,maskrcnn,keypointrcnn}_resnet{18,34,50,101}_fpn, as torchvision',
+  },
+  weights: {
+    type: 'string',
+    value: 'FILE',
+    required: true,
+    description: `torchvision state_dict (.pth or .safetensors), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
+  },
+  backend: {
+    type: 'string',
+    value: 'NAME',
+    choices: BACKEND_NAMES,
+    description: 'TensorFlow.js backend (default wasm, falling back to cpu)',
+  },
+  ...MODEL_OPTION_SPECS,
+};
+
+/** One stderr line saying what runs where, and the note that deterministic outputs mean nothing. */
+export function describeDetector(io: CliIo, command: string, loaded: LoadedDetector, backend: string): void {
+  const weights = loaded.deterministic ? 'deterministic test weights' : 'checkpoint weights';
+  io.stderr(
+    `${command}: ${loaded.architecture}, ${weights}, ${backend} backend (ready in ${(loaded.loadMs / 1000).toFixed(1)} s)\n`,
+  );
+  if (loaded.deterministic) {
+    const defaults = Object.entries(DETERMINISTIC_DEFAULTS)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ');
+    io.stderr(
+      `${command}: note: untrained weights give meaningless detections; defaults for them: ${defaults}\n`,
+    );
+  }
+}
