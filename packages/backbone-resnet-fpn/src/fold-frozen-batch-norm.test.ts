@@ -1,4 +1,4 @@
-import { describeEachBackend, expectTensorsClose, seededRandom } from '@rcnn/test-utils';
+import { describeEachBackend, expectNoLeaks, expectTensorsClose, seededRandom } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { ConvLayer } from './conv-layer';
@@ -90,4 +90,23 @@ describeEachBackend('foldFrozenBatchNorm', () => {
       grouped.dispose();
     });
   }
+
+  it('does not leak tensors in apply (dense, depthwise-grouped and sliced-grouped)', async () => {
+    const layers = [
+      new ConvLayer({ weight: randomArray(8 * 8 * 9, 13), shape: [8, 8, 3, 3] }, { stride: 1, padding: 1 }),
+      new ConvLayer(
+        { weight: randomArray(8 * 2 * 9, 14), shape: [8, 2, 3, 3] },
+        { stride: 1, padding: 1, groups: 4 },
+      ),
+      new ConvLayer(
+        { weight: randomArray(34 * 4 * 9, 15), shape: [34, 4, 3, 3] },
+        { stride: 2, padding: 1, groups: 2 },
+      ),
+    ];
+    const x = tf.randomUniform([1, 6, 6, 8]) as tf.Tensor4D;
+    await expectNoLeaks(() => tf.dispose(layers.map((layer) => layer.apply(x, 'relu'))));
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+    for (const layer of layers) layer.dispose();
+  });
 });

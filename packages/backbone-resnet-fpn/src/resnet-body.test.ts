@@ -42,9 +42,16 @@ describeEachBackend('ResnetBody parity with torchvision IntermediateLayerGetter(
     tf.dispose([images, ...some, stem, layer1, layer2]);
   });
 
-  it('does not leak tensors', async () => {
+  it('does not leak tensors in forward, applyStem, applyLayer and a block', async () => {
     const images = fixtureImages(fixture);
     await expectNoLeaks(() => tf.dispose(body.forward(images, [1, 2, 3, 4])));
+    await expectNoLeaks(() => {
+      const stem = body.applyStem(images);
+      const layer1 = body.applyLayer(1, stem);
+      const block = body.layers[1]![0]!.apply(layer1);
+      tf.dispose([stem, layer1, block]);
+    });
+    expect(images.isDisposed).toBe(false);
     images.dispose();
   });
 });
