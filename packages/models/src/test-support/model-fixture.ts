@@ -1,5 +1,5 @@
+import { readFileSync } from 'node:fs';
 import { deterministicStateDict, deterministicTensor, readSafetensors, type StateDict } from '@rcnn/core';
-import { readFixtureBytes } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GeneralizedRcnn } from '../generalized-rcnn';
 import { createDetector } from '../presets/architecture-names';
@@ -38,7 +38,7 @@ export function modelFixture(name: FixtureName): ModelFixture {
   const cached = cache.get(name);
   if (cached) return cached;
   const { tensors, metadata } = readSafetensors(
-    readFixtureBytes(new URL('../index.ts', import.meta.url).href, `${name}.safetensors`),
+    new Uint8Array(readFileSync(new URL(`../__fixtures__/${name}.safetensors`, import.meta.url))),
   );
   const json = (key: string) => JSON.parse(metadata[key]!);
   const entry = (key: string) => {
