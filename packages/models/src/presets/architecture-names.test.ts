@@ -1,9 +1,11 @@
-import { RcnnError } from '@rcnn/core';
+import { deterministicWeight, RcnnError } from '@rcnn/core';
 import { FastRcnnPredictor, KeypointBranch, MaskBranch } from '@rcnn/heads';
 import { describeEachBackend } from '@rcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { deterministicWeightsFor } from '../deterministic-weights-for';
 import { LoadableBackbone } from '../weights/loadable-backbone';
+import { StateDictMismatchError } from '../weights/state-dict-mismatch-error';
 import {
   ARCHITECTURE_NAMES,
   architectureParts,
@@ -85,6 +87,18 @@ describeEachBackend('presets', () => {
     expect(() => fasterRcnnResnetFpn({ depth: 18, numClasses: 0 })).toThrow(/positive integer/);
     expect(() => fasterRcnnResnetFpn({ depth: 18, trainableBackboneLayers: 6 })).toThrow(/trainableLayers/);
     expect(() => createDetector('maskrcnn_resnet50_fpx' as never)).toThrow(/valid names/);
+  });
+
+  it('a built detector releases every tensor on dispose; a failed build leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    const model = createDetector('fasterrcnn_resnet18_fpn', { numClasses: 3 });
+    const weights = deterministicWeightsFor(model);
+    model.loadStateDict(weights);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    weights.set('roi_heads.box_head.fc6.weight', deterministicWeight('fc6', [1024, 12]));
+    expect(() => createDetector('fasterrcnn_resnet18_fpn', { weights })).toThrow(StateDictMismatchError);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('masks are a branch: Mask R-CNN has a MaskBranch reading 14x14 RoIs', () => {
