@@ -53,4 +53,5 @@ export {
   disposeRoiSamples,
   type RoiSamples,
 } from './samples/build-roi-samples';
+export { type MatcherRoiSamplerOptions, matcherRoiSampler } from './samples/matcher-roi-sampler';
 export type { RoiMatch, RoiSampler } from './samples/roi-sampler';

@@ -33,7 +33,6 @@ export {
   maskRcnnResnetFpn,
 } from './presets/resnet-fpn-presets';
 export { decodeKeypointHeatmaps, maskTargetRoiAlign } from './roi-heads/branch-adapters';
-export { type MatcherRoiSamplerOptions, matcherRoiSampler } from './roi-heads/matcher-roi-sampler';
 export { RoiHeads, type RoiHeadsOptions } from './roi-heads/roi-heads';
 export { LoadableBackbone, type LoadableBackboneOptions } from './weights/loadable-backbone';
 export { formatStateDictReport, type StateDictReport } from './weights/match-state-dict';

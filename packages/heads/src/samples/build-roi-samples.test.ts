@@ -3,9 +3,9 @@ import { describeEachBackend, expectNoLeaks, maxAbsDiff } from '@rcnn/test-utils
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtureArray, fixtureTensor, readHeadsFixture } from '../test-support/fixtures';
-import { matcherRoiSampler } from '../test-support/matcher-roi-sampler';
 import { appendGtProposals } from './append-gt-proposals';
 import { buildRoiSamples, disposeRoiSamples } from './build-roi-samples';
+import { matcherRoiSampler } from './matcher-roi-sampler';
 import type { RoiMatch } from './roi-sampler';
 
 const fixture = readHeadsFixture('losses.safetensors');

@@ -18,6 +18,7 @@ import {
   MaskBranch,
   MaskRcnnHead,
   MaskRcnnPredictor,
+  matcherRoiSampler,
   type RoiHeadBranch,
   TwoMlpHead,
 } from '@rcnn/heads';
@@ -26,7 +27,7 @@ import { AnchorGenerator, RegionProposalNetwork, RpnHead } from '@rcnn/rpn';
 import { loadableResnetFpnBackbone } from '../backbones/loadable-resnet-fpn-backbone';
 import { GeneralizedRcnn } from '../generalized-rcnn';
 import { decodeKeypointHeatmaps, maskTargetRoiAlign } from '../roi-heads/branch-adapters';
-import { matcherRoiSampler } from '../roi-heads/matcher-roi-sampler';
+
 import { RoiHeads } from '../roi-heads/roi-heads';
 import type { KeypointRcnnOptions, MaskRcnnOptions } from './preset-options';
 

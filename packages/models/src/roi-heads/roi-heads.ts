@@ -6,13 +6,18 @@ import {
   type ImageSize,
   validateInstances,
 } from '@rcnn/core';
-import type { BoxBranch, RoiHeadBranch, RoiSampler, WeightedModule } from '@rcnn/heads';
+import {
+  type BoxBranch,
+  matcherRoiSampler,
+  type RoiHeadBranch,
+  type RoiSampler,
+  type WeightedModule,
+} from '@rcnn/heads';
 import { postprocessDetections } from '@rcnn/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from '../detector-instances';
 import { headModuleSlot } from '../weights/module-slots';
 import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
-import { matcherRoiSampler } from './matcher-roi-sampler';
 
 /** Options of {@link RoiHeads}: built parts are injected; scalars default to torchvision's. */
 export interface RoiHeadsOptions {

@@ -1,6 +1,6 @@
 import { BalancedSampler, type Boxes, type GroundTruth, Matcher, pairwiseIou } from '@rcnn/core';
-import type { RoiMatch, RoiSampler } from '@rcnn/heads';
 import * as tf from '@tensorflow/tfjs-core';
+import type { RoiMatch, RoiSampler } from './roi-sampler';
 
 /** Options of {@link matcherRoiSampler}; defaults are torchvision's RoIHeads. */
 export interface MatcherRoiSamplerOptions {
@@ -20,7 +20,7 @@ export interface MatcherRoiSamplerOptions {
  * The default `RoiSampler` of the RoI heads (torchvision `RoIHeads.assign_targets_to_proposals`
  * + `subsample`): core's `Matcher` (fg / bg thresholds, no low-quality matches) on
  * `pairwiseIou(gt, proposals)`, labels (GT class, 0 below the low threshold, -1 between), then
- * core's `BalancedSampler`. One read-back per image. Lifted from `@rcnn/heads`' tested reference.
+ * core's `BalancedSampler`. One read-back per image. Lives in heads (not models) so every detector built from the packages gets it.
  */
 export function matcherRoiSampler({
   fgIouThresh = 0.5,
