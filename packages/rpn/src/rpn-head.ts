@@ -1,4 +1,11 @@
-import { ensure, type FeatureMaps, RcnnError, type StateDict, sizeOfShape } from '@rcnn/core';
+import {
+  ensure,
+  type FeatureMaps,
+  RcnnError,
+  type StateDict,
+  sizeOfShape,
+  torchToTfjsLayout,
+} from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Options of {@link RpnHead}. */
@@ -172,7 +179,7 @@ export class RpnHead {
         );
       }
       return shape.length === 4
-        ? oihwToHwio(entry.data as Float32Array, shape)
+        ? torchToTfjsLayout(entry.data as Float32Array, shape)
         : (entry.data as Float32Array);
     });
     this.trainableVariables().forEach((variable, i) => {
@@ -189,19 +196,4 @@ export class RpnHead {
   dispose(): void {
     for (const variable of this.trainableVariables()) variable.dispose();
   }
-}
-
-/** torch conv weight `[O, I, kH, kW]` -> tfjs filter `[kH, kW, I, O]`. */
-function oihwToHwio(data: Float32Array, [o, i, h, w]: number[]): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let oc = 0; oc < o!; oc++) {
-    for (let ic = 0; ic < i!; ic++) {
-      for (let y = 0; y < h!; y++) {
-        for (let x = 0; x < w!; x++) {
-          out[((y * w! + x) * i! + ic) * o! + oc] = data[((oc * i! + ic) * h! + y) * w! + x]!;
-        }
-      }
-    }
-  }
-  return out;
 }

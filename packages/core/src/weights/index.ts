@@ -20,3 +20,4 @@ export {
 } from './pth';
 export { readSafetensors, type SafetensorsFile, writeSafetensors } from './safetensors';
 export { type StateDict, sizeOfShape, type WeightDtype, type WeightTensor } from './state-dict';
+export { type FlattenedFrom, tfjsToTorchLayout, torchToTfjsLayout } from './torch-layout';

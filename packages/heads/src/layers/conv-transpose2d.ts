@@ -1,6 +1,6 @@
+import { torchToTfjsLayout } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type Initializer, type Parameter } from './parameter';
-import { convTransposeToHwoi } from './torch-layouts';
 
 /** Options of {@link ConvTranspose2d}. */
 export interface ConvTranspose2dOptions {
@@ -39,7 +39,7 @@ export class ConvTranspose2d {
         aliases: [],
         torchShape,
         variable: this.filter,
-        fromTorch: (data) => convTransposeToHwoi(data, torchShape),
+        fromTorch: (data) => torchToTfjsLayout(data, torchShape),
       },
       {
         name: `${name}.bias`,

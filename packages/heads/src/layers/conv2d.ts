@@ -1,6 +1,6 @@
+import { torchToTfjsLayout } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type Initializer, type Parameter } from './parameter';
-import { oihwToHwio } from './torch-layouts';
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dOptions {
@@ -43,7 +43,7 @@ export class Conv2d {
         aliases: aliases.map((alias) => `${alias}.weight`),
         torchShape,
         variable: this.filter,
-        fromTorch: (data) => oihwToHwio(data, torchShape),
+        fromTorch: (data) => torchToTfjsLayout(data, torchShape),
       },
       {
         name: `${name}.bias`,

@@ -1,6 +1,6 @@
+import { torchToTfjsLayout } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type Initializer, type Parameter } from './parameter';
-import { chwLinearToHwcInOut, linearToInOut } from './torch-layouts';
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -29,12 +29,12 @@ export class Linear {
     this.bias = createVariable([outFeatures], biasInit, seed === undefined ? undefined : seed + 1);
     const fromTorch = flattenedFrom
       ? (data: Float32Array) =>
-          chwLinearToHwcInOut(data, outFeatures, [
-            flattenedFrom.channels,
-            flattenedFrom.height,
-            flattenedFrom.width,
-          ])
-      : (data: Float32Array) => linearToInOut(data, outFeatures, inFeatures);
+          torchToTfjsLayout(
+            data,
+            [outFeatures, inFeatures],
+            [flattenedFrom.channels, flattenedFrom.height, flattenedFrom.width],
+          )
+      : (data: Float32Array) => torchToTfjsLayout(data, [outFeatures, inFeatures]);
     this.parameters = [
       {
         name: `${name}.weight`,

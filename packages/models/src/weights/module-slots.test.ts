@@ -1,19 +1,9 @@
-import { deterministicStateDict, deterministicTensor } from '@rcnn/core';
+import { deterministicStateDict } from '@rcnn/core';
 import { MaskIouHead, TwoMlpHead } from '@rcnn/heads';
 import { RpnHead } from '@rcnn/rpn';
 import { describeEachBackend } from '@rcnn/test-utils';
 import { expect, it } from 'vitest';
 import { headModuleSlot, rpnHeadSlot } from './module-slots';
-import { tfjsToTorch, torchToTfjs } from './torch-layout';
-
-it('torchToTfjs and tfjsToTorch are inverse for linear and conv layouts', () => {
-  for (const shape of [[5], [3, 7], [4, 3, 2, 5]]) {
-    const data = deterministicTensor(`layout/${shape.join('x')}`, shape);
-    expect(Array.from(tfjsToTorch(torchToTfjs(data, shape), shape))).toEqual(Array.from(data));
-  }
-  // a linear [out 2, in 3] is stored [in, out]
-  expect(Array.from(torchToTfjs(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]))).toEqual([1, 4, 2, 5, 3, 6]);
-});
 
 describeEachBackend('weight slots', () => {
   it('heads modules with flattened inputs (TwoMlpHead fc6, MaskIouHead fc1) save what they loaded', async () => {

@@ -1,8 +1,13 @@
-import { RcnnError, type StateDict } from '@rcnn/core';
+import {
+  type FlattenedFrom,
+  RcnnError,
+  type StateDict,
+  tfjsToTorchLayout,
+  torchToTfjsLayout,
+} from '@rcnn/core';
 import { MaskIouHead, MaskRcnnHead, TwoMlpHead, type WeightedModule } from '@rcnn/heads';
 import type { RpnHead } from '@rcnn/rpn';
 import * as tf from '@tensorflow/tfjs-core';
-import { type FlattenedFrom, tfjsToTorch, torchToTfjs } from './torch-layout';
 import type { ExpectedEntry, WeightSlot } from './weight-slot';
 
 /** Reads variables back (one read-back each, awaited together) and converts them to torch layout. */
@@ -23,7 +28,7 @@ async function saveVariables(
     dict.set(name, {
       dtype: 'float32',
       shape: [...shape],
-      data: tfjsToTorch(values[i] as Float32Array, shape, flattenedOf(name)),
+      data: tfjsToTorchLayout(values[i] as Float32Array, shape, flattenedOf(name)),
     });
   });
   return dict;
@@ -100,7 +105,7 @@ export function rpnHeadSlot(head: RpnHead, prefix = 'rpn.head.'): WeightSlot {
         if (!entry) return;
         tf.tidy(() =>
           variables[i]!.assign(
-            tf.tensor(torchToTfjs(entry.data as Float32Array, shape), variables[i]!.shape, 'float32'),
+            tf.tensor(torchToTfjsLayout(entry.data as Float32Array, shape), variables[i]!.shape, 'float32'),
           ),
         );
       });
