@@ -4,7 +4,7 @@ import { DETERMINISTIC_DEFAULTS, DETERMINISTIC_WEIGHTS, type LoadedDetector } fr
 import { MODEL_OPTION_SPECS } from './model-options';
 import type { OptionSpecs } from './parse-arguments';
 
-/** `--arch`, `--weights`, `--backend` and every model flag: what predict, bench and convert share. */
+/** `--arch` and `--weights`, first in the help of predict, bench and convert. */
 export const DETECTOR_OPTION_SPECS: OptionSpecs = {
   arch: {
     type: 'string',
@@ -18,6 +18,10 @@ export const DETECTOR_OPTION_SPECS: OptionSpecs = {
     required: true,
     description: `torchvision state_dict (.pth or .safetensors), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
   },
+};
+
+/** `--backend` and every model flag, last in the help of predict, bench and convert. */
+export const BACKEND_AND_MODEL_OPTION_SPECS: OptionSpecs = {
   backend: {
     type: 'string',
     value: 'NAME',

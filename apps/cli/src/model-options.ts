@@ -83,7 +83,7 @@ const MODEL_FLAGS: readonly ModelFlag[] = [
         flag: `rpn-${when}-nms-top-n-${phase}`,
         key: `rpn${when === 'pre' ? 'Pre' : 'Post'}NmsTopN${phase === 'train' ? 'Train' : 'Test'}` as const,
         kind: 'count',
-        description: `proposals kept per level ${when === 'pre' ? 'before' : 'after'} NMS, ${phase === 'train' ? 'training' : 'inference'} (default ${phase === 'train' ? 2000 : 1000})`,
+        description: `${phase === 'train' ? 'training' : 'inference'}: proposals kept ${when === 'pre' ? 'per level before' : 'per image after'} NMS (default ${phase === 'train' ? 2000 : 1000})`,
       }),
     ),
   ),

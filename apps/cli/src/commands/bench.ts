@@ -1,7 +1,7 @@
 import { activateBackend } from '../activate-backend';
 import { BENCH_STAGES, benchmarkPredict } from '../benchmark-predict';
 import { CliError, type CliIo, type CommandModule } from '../command';
-import { DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
+import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
 import { architectureFrom, loadDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import type { ParsedArguments } from '../parse-arguments';
@@ -31,6 +31,7 @@ export const benchCommand: CommandModule = {
         'write { backend, runs, median_ms, stages_ms: { transform, backbone, rpn, roi_heads, postprocess }, ... }',
     },
     quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+    ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runBench,
 };

@@ -1,7 +1,7 @@
 import { writeSafetensors } from '@rcnn/core';
 import { activateBackend } from '../activate-backend';
 import { CliError, type CliIo, type CommandModule } from '../command';
-import { DETECTOR_OPTION_SPECS } from '../detector-options';
+import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS } from '../detector-options';
 import { architectureFrom, loadDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import type { ParsedArguments } from '../parse-arguments';
@@ -20,6 +20,7 @@ export const convertCommand: CommandModule = {
   options: {
     ...DETECTOR_OPTION_SPECS,
     out: { type: 'string', value: 'FILE', required: true, description: 'the .safetensors file to write' },
+    ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runConvert,
 };

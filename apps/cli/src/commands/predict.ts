@@ -6,7 +6,7 @@ import { activateBackend } from '../activate-backend';
 import { categoryNamesFor } from '../category-names';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { detectImage } from '../detect-image';
-import { DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
+import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
 import { architectureFrom, type LoadedDetector, loadDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import type { ParsedArguments } from '../parse-arguments';
@@ -48,6 +48,7 @@ export const predictCommand: CommandModule = {
         'draw the detections into a PNG: one per --image, or one name for several images, written as NAME-1.png, NAME-2.png, ...',
     },
     quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+    ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runPredict,
 };
