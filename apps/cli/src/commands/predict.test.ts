@@ -52,8 +52,12 @@ describe('rcnn predict', () => {
       image,
       '--out-image',
       outImage,
+      '--verbose',
     );
     expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(
+      / {2}transform [\d.]+ s, backbone [\d.]+ s, rpn [\d.]+ s, roiHeads [\d.]+ s, postprocess [\d.]+ s\n/,
+    );
     expect(tf.getBackend()).toBe('wasm');
     expect(stderr).toMatch(/wasm backend/);
     expect(stderr).toMatch(/\[1\/1\] .*scene\.png: 10 instances, [\d.]+ s/);

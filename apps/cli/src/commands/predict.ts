@@ -48,6 +48,7 @@ export const predictCommand: CommandModule = {
         'draw the detections into a PNG: one per --image, or one name for several images, written as NAME-1.png, NAME-2.png, ...',
     },
     quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+    verbose: { type: 'boolean', description: "also print each image's stage times on stderr" },
     ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runPredict,
@@ -134,9 +135,12 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
       const start = performance.now();
       const image = await readImage(io, path, COMMAND);
       const input = imageTensor(image);
+      const stages: string[] = [];
       let instances: DetectedInstance[];
       try {
-        instances = await detectImage(loaded.model, input);
+        instances = await detectImage(loaded.model, input, {
+          onStage: (stage, milliseconds) => stages.push(`${stage} ${(milliseconds / 1000).toFixed(2)} s`),
+        });
       } finally {
         input.dispose();
       }
@@ -145,6 +149,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
       if (drawing) await drawTo(io, drawing, image, instances, loaded);
       const seconds = ((performance.now() - start) / 1000).toFixed(1);
       progress(`[${i + 1}/${images.length}] ${path}: ${instances.length} instances, ${seconds} s\n`);
+      if (options.verbose && !options.quiet) io.stderr(`  ${stages.join(', ')}\n`);
     }
     try {
       await io.writeFile(outJson, `${JSON.stringify(results)}\n`);
