@@ -1,3 +1,3 @@
 import { packageTestConfig } from '../../tooling/vitest.base';
 
-export default packageTestConfig();
+export default packageTestConfig({ browser: true });

@@ -1,3 +1,4 @@
+/// <reference path="./fixture-url.d.ts" />
 // Browser-safe subset of the test utilities (no node: imports, no wasm/cpu side effects).
 export { disposeAll, expectNoLeaks } from './leaks';
 export { randomBoxes, seededRandom } from './random-boxes';
