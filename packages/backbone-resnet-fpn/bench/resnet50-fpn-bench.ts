@@ -77,15 +77,15 @@ class TorchServer {
 function ourStages(backbone: ResnetFpnBackbone, images: tf.Tensor4D): Times {
   const times: Times = {};
   let start = performance.now();
-  let x = backbone.body.applyStem(images);
+  const stem = backbone.body.applyStem(images);
   times.stem = performance.now() - start;
   const features: tf.Tensor4D[] = [];
   for (let k = 1; k <= 4; k++) {
     start = performance.now();
-    x = backbone.body.applyLayer(k, x);
+    features.push(backbone.body.applyLayer(k, features[k - 2] ?? stem));
     times[`layer${k}`] = performance.now() - start;
-    features.push(x);
   }
+  stem.dispose();
   start = performance.now();
   const outputs = backbone.fpn.forward(features);
   times.fpn = performance.now() - start;
@@ -116,11 +116,15 @@ async function benchmark(arch: string, options: ResnetFpnOptions) {
   const ready = await Promise.all(torch.map((server) => server.next()));
   const totals: Times[][] = [[], [], []];
   const stages: Times[][] = [[], [], []];
+  // A pause after each torch run lets its OpenMP threads go idle before ours start.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
   for (let i = 0; i < runs; i++) {
     totals[0]!.push(await ourTotal(backbone, images));
     for (const [t, server] of torch.entries()) totals[t + 1]!.push(await server.run('total'));
+    await settle();
     stages[0]!.push(ourStages(backbone, images));
     for (const [t, server] of torch.entries()) stages[t + 1]!.push(await server.run('stages'));
+    await settle();
   }
   for (const server of torch) server.close();
   const profile = await tf.profile(() => disposeFeatureMaps(backbone.forward(images)));
