@@ -3,28 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main, nodeIo } from '../main';
+import { runCli as run } from '../test-support/run-cli';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}`, import.meta.url));
 const expected = JSON.parse(readFileSync(fixture('expected-summary.json'), 'utf8')) as Record<
   string,
   { catIds: number[]; stats: number[]; summary_lines: string[] }
 >;
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    ...nodeIo,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
 
 const base = ['eval', '--gt', fixture('small-gt.json'), '--dt', fixture('small-dt.json')];
 
