@@ -7,6 +7,7 @@ import {
   type RoiPooler,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { ensureModulesFit } from '../branches/ensure-modules-fit';
 import { poolPerImage, splitPerImage } from '../branches/pool-per-image';
 import { disposePositiveSamples, positiveSamples } from '../branches/positive-samples';
 import type { BranchLossInputs, BranchPrediction, RoiHeadBranch } from '../branches/roi-head-branch';
@@ -50,18 +51,7 @@ export class KeypointBranch implements RoiHeadBranch {
   readonly #decodeHeatmaps: HeatmapDecoder;
 
   constructor({ pooler, head, predictor, decodeHeatmaps }: KeypointBranchOptions) {
-    ensure(
-      pooler.outputSize[0] === head.resolution && pooler.outputSize[1] === head.resolution,
-      'INVALID_ARGUMENT',
-      () =>
-        `KeypointBranch: pooler output ${pooler.outputSize.join('x')} does not match the head's ${head.resolution}`,
-    );
-    ensure(
-      predictor.inChannels === head.outChannels,
-      'INVALID_ARGUMENT',
-      () =>
-        `KeypointBranch: predictor reads ${predictor.inChannels} channels, head gives ${head.outChannels}`,
-    );
+    ensureModulesFit('KeypointBranch', pooler, head, predictor);
     this.pooler = pooler;
     this.head = head;
     this.predictor = predictor;

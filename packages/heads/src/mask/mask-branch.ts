@@ -8,6 +8,7 @@ import {
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { BranchKey } from '../branches/branch-context';
+import { ensureModulesFit } from '../branches/ensure-modules-fit';
 import { poolPerImage, splitPerImage } from '../branches/pool-per-image';
 import { disposePositiveSamples, positiveSamples } from '../branches/positive-samples';
 import type { BranchLossInputs, BranchPrediction, RoiHeadBranch } from '../branches/roi-head-branch';
@@ -60,17 +61,7 @@ export class MaskBranch implements RoiHeadBranch {
   readonly #roiAlign: RoiAlignFunction;
 
   constructor({ pooler, head, predictor, roiAlign }: MaskBranchOptions) {
-    ensure(
-      pooler.outputSize[0] === head.resolution && pooler.outputSize[1] === head.resolution,
-      'INVALID_ARGUMENT',
-      () =>
-        `MaskBranch: pooler output ${pooler.outputSize.join('x')} does not match the head's ${head.resolution}`,
-    );
-    ensure(
-      predictor.inChannels === head.outChannels,
-      'INVALID_ARGUMENT',
-      () => `MaskBranch: predictor reads ${predictor.inChannels} channels, head gives ${head.outChannels}`,
-    );
+    ensureModulesFit('MaskBranch', pooler, head, predictor);
     this.pooler = pooler;
     this.head = head;
     this.predictor = predictor;
