@@ -3,6 +3,7 @@ export * from './boxes';
 export * from './errors';
 export * from './image';
 export * from './sampling';
+export * from './training';
 export * from './transform';
 export * from './types';
 export * from './weights';

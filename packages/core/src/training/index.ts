@@ -1,0 +1,1 @@
+export { type AsyncGrads, variableGradsAsync } from './variable-grads-async';
