@@ -84,7 +84,7 @@ describeEachBackend('variableGradsAsync', () => {
     const { value, grads } = await variableGradsAsync(async () => {
       await Promise.resolve();
       // d/dw [sum(w * w) + sum(w)] = 2w + 1
-      return tf.tidy(() => tf.add(tf.sum(tf.mul(w, w)), tf.sum(tf.reshape(w, [3, 1]))));
+      return tf.tidy(() => tf.add<tf.Scalar>(tf.sum(tf.mul(w, w)), tf.sum(tf.reshape(w, [3, 1]))));
     }, [w]);
     expect(value.dataSync()[0]).toBe(20);
     expect(Array.from(grads[0]!.dataSync())).toEqual([3, 5, 7]);
@@ -120,7 +120,7 @@ describeEachBackend('variableGradsAsync', () => {
     ).rejects.toThrow(RcnnError);
     let pending: Promise<unknown> | undefined;
     const outer = tf.variableGrads(() => {
-      pending = variableGradsAsync(async () => tf.sum(net.bias), [net.bias]);
+      pending = variableGradsAsync(async () => tf.sum<tf.Scalar>(net.bias), [net.bias]);
       return tf.sum(net.bias) as tf.Scalar;
     });
     disposeAll(outer);
