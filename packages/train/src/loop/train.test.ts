@@ -1,0 +1,204 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useBackend } from '@rcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ToyDetector } from '../__test-helpers__/toy-detector';
+import { loadCheckpoint, resumeFromCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
+import type { TrainingSample } from '../data/training-sample';
+import type { LrScheduleOptions } from '../optim/lr-schedule';
+import { Sgd } from '../optim/sgd';
+import type { ProgressRecord } from './progress';
+import { type BatchSource, train } from './train';
+
+beforeAll(() => useBackend('cpu'));
+
+function sample(id: number, width: number, height: number, label: number, poison = false): TrainingSample {
+  const pixels = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * (id + 3) * 7) % 256);
+  const box = [width * 0.2, height * 0.1 * label, width * 0.7, height * 0.9];
+  return {
+    imageId: id,
+    width,
+    height,
+    pixels,
+    boxes: Float32Array.from(poison ? [Number.NaN, 0, 1, 1] : box),
+    labels: Int32Array.from([label]),
+  };
+}
+
+const samples = [sample(1, 20, 16, 1), sample(2, 12, 18, 2), sample(3, 16, 16, 1), sample(4, 24, 10, 2)];
+const source = (poisonAt = -1): BatchSource => ({
+  batch: async (iteration) =>
+    [0, 1].map((k) => {
+      const s = samples[(2 * iteration + k) % samples.length];
+      return iteration === poisonAt ? sample(9, 8, 8, 1, true) : s;
+    }),
+});
+const schedule: LrScheduleOptions = {
+  lr: 0.1,
+  warmupIters: 3,
+  warmupFactor: 0.1,
+  milestones: [6],
+  gamma: 0.5,
+};
+
+async function weights(model: ToyDetector): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of model.trainableVariables()) out.set(name, (await v.data()) as Float32Array);
+  return out;
+}
+
+describe('train', () => {
+  it('lowers the loss of the toy detector and reports every iteration', async () => {
+    const model = new ToyDetector();
+    const optimizer = new Sgd({ momentum: 0.9, weightDecay: 1e-4 });
+    const records: ProgressRecord[] = [];
+    const result = await train({
+      model,
+      data: source(),
+      optimizer,
+      schedule: { lr: 0.2 },
+      iterations: 40,
+      onProgress: (r) => records.push(r),
+    });
+    expect(result.stopped).toBe('completed');
+    expect(records.map((r) => r.iteration)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(Object.keys(records[0].losses)).toEqual(['roiHeads/classification', 'roiHeads/boxRegression']);
+    const mean = (rs: ProgressRecord[]) => rs.reduce((a, r) => a + r.total, 0) / rs.length;
+    expect(mean(records.slice(-4))).toBeLessThan(0.8 * mean(records.slice(0, 4)));
+    expect(records.at(-1)?.etaSeconds).toBe(0);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  it('N steps straight equal N/2, checkpoint, load into a fresh model and optimizer, N/2 (bitwise)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
+    const base = { data: source(), schedule, clipGradNorm: 5 };
+    const straight = new ToyDetector();
+    const sgdStraight = new Sgd({ nesterov: true });
+    await train({ ...base, model: straight, optimizer: sgdStraight, iterations: 10 });
+
+    const first = new ToyDetector();
+    const sgdFirst = new Sgd({ nesterov: true });
+    const half = await train({
+      ...base,
+      model: first,
+      optimizer: sgdFirst,
+      iterations: 5,
+      checkpointDir: dir,
+      state: { seed: 7 },
+    });
+    expect(half.lastCheckpoint?.model).toMatch(/checkpoint-0000005\.safetensors$/);
+    const fresh = new ToyDetector(99);
+    const sgdFresh = new Sgd({ nesterov: true });
+    const state = await resumeFromCheckpoint(dir, fresh, sgdFresh);
+    expect(state).toMatchObject({ iteration: 5, seed: 7 });
+    await train({
+      ...base,
+      model: fresh,
+      optimizer: sgdFresh,
+      iterations: 10,
+      startIteration: state.iteration,
+    });
+
+    const a = await weights(straight);
+    const b = await weights(fresh);
+    for (const [name, values] of a) expect(Array.from(b.get(name) ?? []), name).toEqual(Array.from(values));
+    for (const m of [straight, first, fresh]) m.dispose();
+    for (const o of [sgdStraight, sgdFirst, sgdFresh]) o.dispose();
+  });
+
+  it('stops on a non-finite loss before updating, keeping the last good checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
+    const model = new ToyDetector();
+    const optimizer = new Sgd();
+    const reference = new ToyDetector();
+    const referenceSgd = new Sgd();
+    await train({ model: reference, data: source(), optimizer: referenceSgd, schedule, iterations: 3 });
+    const result = await train({
+      model,
+      data: source(3),
+      optimizer,
+      schedule,
+      iterations: 8,
+      checkpointDir: dir,
+      checkpointEvery: 2,
+    });
+    expect(result.stopped).toBe('non-finite-loss');
+    expect(result.iteration).toBe(3);
+    expect(result.message).toMatch(/loss is NaN at iteration 4 .*checkpoint-0000002\.safetensors/);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.safetensors'))
+        .sort(),
+    ).toEqual(['checkpoint-0000002.optimizer.safetensors', 'checkpoint-0000002.safetensors']);
+    const a = await weights(reference);
+    const b = await weights(model);
+    for (const [name, values] of a) expect(Array.from(b.get(name) ?? [])).toEqual(Array.from(values));
+    for (const m of [model, reference]) m.dispose();
+    optimizer.dispose();
+    referenceSgd.dispose();
+  });
+
+  it('never saves NaN weights', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
+    const model = new ToyDetector();
+    const v = model.trainableVariables().get('backbone.conv.bias') as tf.Variable;
+    v.assign(tf.tensor1d([0, Number.NaN, 0, 0]));
+    const optimizer = new Sgd();
+    await expect(saveCheckpoint(dir, model, optimizer, { iteration: 1, seed: 0 })).rejects.toThrow(
+      /backbone\.conv\.bias.*NaN/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    model.dispose();
+  });
+
+  it('an aborted signal ends the run after the step with a checkpoint', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
+    const model = new ToyDetector();
+    const optimizer = new Sgd();
+    const controller = new AbortController();
+    const result = await train({
+      model,
+      data: source(),
+      optimizer,
+      schedule,
+      iterations: 50,
+      checkpointDir: dir,
+      state: { seed: 3, labelMap: { categoryIds: [5, 9], names: ['a', 'b'] } },
+      signal: controller.signal,
+      onProgress: (r) => r.iteration === 2 && controller.abort(),
+    });
+    expect(result).toMatchObject({ stopped: 'interrupted', iteration: 2 });
+    const loaded = await loadCheckpoint(dir);
+    expect(loaded.state).toEqual({
+      seed: 3,
+      labelMap: { categoryIds: [5, 9], names: ['a', 'b'] },
+      iteration: 2,
+    });
+    expect(loaded.stateDict.get('roi_heads.box_predictor.cls_score.weight')?.shape).toEqual([3, 4]);
+    expect(loaded.momentum.size).toBe(6);
+    model.dispose();
+    optimizer.dispose();
+  });
+
+  it('keeps the tensor count flat over 200 steps (clipping on)', async () => {
+    const model = new ToyDetector();
+    const optimizer = new Sgd();
+    const counts: number[] = [];
+    await train({
+      model,
+      data: source(),
+      optimizer,
+      schedule,
+      iterations: 200,
+      clipGradNorm: 1,
+      onProgress: () => counts.push(tf.memory().numTensors),
+    });
+    expect(counts[199]).toBe(counts[1]);
+    model.dispose();
+    optimizer.dispose();
+  });
+});
