@@ -1,0 +1,96 @@
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { useBackend } from '@rcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { availability, skipReason } from '../test/compare-backends';
+import { nativeKernelStats, resetNativeKernelStats } from './kernel-stats';
+import {
+  nativeKernelsAvailable,
+  registerNativeKernels,
+  unregisterNativeKernels,
+} from './register-native-kernels';
+
+const NAMES = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  '_FusedMatMul',
+];
+
+function wasmKernels() {
+  return NAMES.map((name) => tf.getKernel(name, 'wasm'));
+}
+
+describe('registration without the addon (runs everywhere)', () => {
+  afterEach(() => {
+    delete process.env.RCNN_NATIVE_KERNELS;
+    unregisterNativeKernels();
+  });
+
+  it('an addon that is not there: unavailable with the reason, wasm kernels untouched, results from wasm', async () => {
+    const addonPath = '/nonexistent/rcnn_kernels_native.node';
+    const before = wasmKernels();
+    expect(nativeKernelsAvailable({ addonPath })).toEqual({
+      available: false,
+      reason: expect.stringContaining('addon not built'),
+    });
+    const registration = registerNativeKernels({ addonPath, threads: 1 });
+    expect(registration.native).toEqual([]);
+    expect(registration.reason).toContain(addonPath);
+    expect(wasmKernels()).toEqual(before);
+    resetNativeKernelStats();
+    await useBackend('wasm');
+    const y = tf.conv2d(
+      tf.ones([1, 4, 4, 2]) as tf.Tensor4D,
+      tf.ones([3, 3, 2, 1]) as tf.Tensor4D,
+      1,
+      'same',
+    );
+    expect(Array.from(await y.data())).toEqual([8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8]);
+    y.dispose();
+    expect(nativeKernelStats()).toEqual({});
+  });
+
+  it('RCNN_NATIVE_KERNELS=0 hides the addon', () => {
+    process.env.RCNN_NATIVE_KERNELS = '0';
+    expect(nativeKernelsAvailable()).toEqual({
+      available: false,
+      reason: 'disabled by RCNN_NATIVE_KERNELS=0',
+    });
+    expect(registerNativeKernels()).toEqual({ native: [], reason: 'disabled by RCNN_NATIVE_KERNELS=0' });
+  });
+});
+
+describe.skipIf(!availability.available)(`registration with the addon${skipReason}`, () => {
+  afterEach(() => unregisterNativeKernels());
+
+  it('replaces the six wasm kernels and unregistering restores tfjs-wasm’s own', () => {
+    const before = wasmKernels();
+    const registration = registerNativeKernels({ threads: 1 });
+    expect(registration.native).toEqual(NAMES);
+    expect(registration.threads).toBe(1);
+    expect(registration.version).toMatch(/^\d+\.\d+\.\d+$/);
+    const during = wasmKernels();
+    during.forEach((config, i) => {
+      expect(config).not.toBe(before[i]);
+    });
+    expect(registerNativeKernels({ threads: 2 }).threads).toBe(2);
+    expect(wasmKernels()).toEqual(during);
+    unregisterNativeKernels();
+    expect(wasmKernels()).toEqual(before);
+    wasmKernels().forEach((config, i) => {
+      expect(config).toBe(before[i]);
+    });
+  });
+
+  it('forwards tfjs-wasm setup functions, so registering before the backend starts still works', () => {
+    const before = wasmKernels();
+    registerNativeKernels({ threads: 1 });
+    wasmKernels().forEach((config, i) => {
+      expect(config?.setupFunc).toBe(before[i]?.setupFunc);
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { convKernelConfigs } from './conv-kernels';
+import { matMulKernelConfigs } from './matmul-kernels';
+import { loadNativeAddon, type NativeAddonOptions } from './native-addon';
+
+/** Options of {@link registerNativeKernels}. */
+export interface NativeKernelsOptions extends NativeAddonOptions {
+  /** oneDNN threads (OpenMP); default: every core (`os.availableParallelism()`). */
+  threads?: number;
+}
+
+/** Whether the addon can run here, and if not, why. */
+export interface NativeKernelsAvailability {
+  available: boolean;
+  /** Why not, when not available. */
+  reason?: string;
+  /** oneDNN's version, when available. */
+  version?: string;
+}
+
+/** What {@link registerNativeKernels} did. */
+export interface NativeKernelsRegistration {
+  /** tfjs kernel names now served by oneDNN on the wasm backend (empty when unavailable). */
+  native: string[];
+  /** Why nothing was registered. */
+  reason?: string;
+  /** oneDNN's thread count in effect. */
+  threads?: number;
+  version?: string;
+}
+
+/** tfjs-wasm's own configs, by kernel name, kept so unregistering restores them. */
+const originals = new Map<string, tf.KernelConfig | undefined>();
+
+/** Reports whether the oneDNN addon loads (never throws). */
+export function nativeKernelsAvailable(options: NativeAddonOptions = {}): NativeKernelsAvailability {
+  const status = loadNativeAddon(options);
+  return status.addon
+    ? { available: true, version: status.addon.version() }
+    : { available: false, reason: status.reason };
+}
+
+/**
+ * Registers oneDNN kernels for the wasm backend under tfjs's own names (Conv2D, FusedConv2D,
+ * Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, _FusedMatMul), replacing
+ * tfjs-wasm's; calls the native kernels do not support run tfjs-wasm's. Call it after
+ * importing `@tensorflow/tfjs-backend-wasm`, before or after `setBackend('wasm')`. Safe to
+ * call again (only the thread count changes). Never throws: without the addon it registers
+ * nothing and says why, and everything keeps running on wasm.
+ */
+export function registerNativeKernels(options: NativeKernelsOptions = {}): NativeKernelsRegistration {
+  const status = loadNativeAddon(options);
+  if (!status.addon) return { native: [], reason: status.reason };
+  const { addon } = status;
+  if (tf.getKernel(tf.Conv2D, 'wasm') === undefined && originals.size === 0) {
+    return {
+      native: [],
+      reason: "tfjs-backend-wasm's kernels are not registered: import '@tensorflow/tfjs-backend-wasm' first",
+    };
+  }
+  const threads = addon.setThreads(Math.max(1, Math.floor(options.threads ?? availableParallelism())));
+  if (originals.size === 0) {
+    const current = new Map<string, tf.KernelConfig>();
+    const names = [
+      tf.Conv2D,
+      tf.FusedConv2D,
+      tf.Conv2DBackpropInput,
+      tf.Conv2DBackpropFilter,
+      tf.BatchMatMul,
+      tf._FusedMatMul,
+    ];
+    for (const name of names) {
+      const config = tf.getKernel(name, 'wasm');
+      originals.set(name, config);
+      if (config) current.set(name, config);
+    }
+    for (const config of [...convKernelConfigs(addon, current), ...matMulKernelConfigs(addon, current)]) {
+      if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+      tf.registerKernel(config);
+    }
+  }
+  return { native: [...originals.keys()], threads, version: addon.version() };
+}
+
+/** Restores tfjs-wasm's kernels replaced by {@link registerNativeKernels}. */
+export function unregisterNativeKernels(): void {
+  for (const [name, original] of originals) {
+    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+    if (original) tf.registerKernel(original);
+  }
+  originals.clear();
+}
