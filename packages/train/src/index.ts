@@ -1,3 +1,7 @@
+export { type AugmentOptions, augmentSample } from './augment/augment-sample';
+export { flipHorizontal, keypointFlipMap } from './augment/horizontal-flip';
+export { type RandomCropOptions, randomCrop } from './augment/random-crop';
+export { resizeSample, shortestSideSize } from './augment/resize-sample';
 export {
   type CheckpointPaths,
   type LoadedCheckpoint,
@@ -7,7 +11,20 @@ export {
   type TrainingState,
   writeFileAtomic,
 } from './checkpoint/checkpoint';
+export { checkImageFiles, type ImageCheck } from './data/check-image-files';
+export { CocoDataLoader, type CocoDataLoaderOptions } from './data/coco-data-loader';
+export {
+  type CocoTrainingSet,
+  readCocoTrainingSet,
+  type TrainingImage,
+  type TrainingInstance,
+} from './data/coco-training-set';
+export { DecodePool } from './data/decode-pool';
+export { aspectRatioGroups, GroupedBatchSampler } from './data/grouped-batch-sampler';
+export { readImageHeader } from './data/image-header';
 export { createLabelMap, type LabelMap, labelsByCategoryId } from './data/label-map';
+export { loadSample, type SampleContents } from './data/load-sample';
+export { prepareSample, type SampleTask } from './data/prepare-sample';
 export { disposeSampleTensors, sampleToTensors, type TrainingSample } from './data/training-sample';
 export { CsvLog, readCsvLog } from './log/csv-log';
 export { lossSeries, type PlotSeries, renderLossCurvePng, SERIES_COLORS } from './log/loss-curve-png';
