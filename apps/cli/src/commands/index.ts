@@ -10,6 +10,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   eval: async () => (await import('./eval')).evalCommand,
   bench: async () => (await import('./bench')).benchCommand,
   convert: async () => (await import('./convert')).convertCommand,
+  dataset: async () => (await import('./dataset')).datasetCommand,
 };
 
 /** One-line summaries for `rcnn --help`, without loading the modules. */
@@ -18,4 +19,6 @@ export const commandSummaries: Readonly<Record<string, string>> = {
   eval: 'COCO evaluation of a results file against ground truth (bbox, segm, keypoints), as pycocotools',
   bench: 'time predict on one image after a warm-up, per stage',
   convert: 'check a torchvision checkpoint against an architecture and save it as .safetensors',
+  dataset:
+    'synth: write a seeded synthetic COCO dataset (shapes with masks and keypoints) to train and test on',
 };
