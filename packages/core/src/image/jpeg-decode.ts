@@ -1,7 +1,14 @@
 import * as jpeg from 'jpeg-js';
 import { RcnnError } from '../errors/rcnn-error';
 import { MAX_IMAGE_PIXELS } from './png-decode';
-import type { RgbImage } from './rgb-image';
+import { type DecodedImage, type SizePlan, shrinkTo } from './shrink-to';
+
+/**
+ * What jpeg-js may allocate by its own count (every DCT coefficient as int32, component
+ * planes, output). Its real peak is about 1.8x this (typed-array overheads): ~1.8 GB,
+ * which fits a 72-megapixel 4:2:0 photo; larger JPEGs are refused with INVALID_IMAGE.
+ */
+export const JPEG_MEMORY_LIMIT_MB = 1024;
 
 /**
  * Decodes a baseline or progressive JPEG to 8-bit RGB with jpeg-js (pure JavaScript;
@@ -9,8 +16,12 @@ import type { RgbImage } from './rgb-image';
  * EXIF orientation is not applied (neither PIL's `Image.open` nor torchvision's
  * `decode_jpeg` apply it). Pixel values can differ from libjpeg (PIL, torchvision) by a
  * few levels because IDCT and chroma upsampling are implemented differently.
+ * jpeg-js decodes the whole image (bounded by its 100-megapixel and memory limits);
+ * when `plan` asks for a smaller size the RGB rows are area-averaged into it right away
+ * and the full-resolution array is dropped, before any tensor or float copy exists.
+ * @param plan the output size for an image of the given size (default: the full size)
  */
-export function decodeJpeg(bytes: Uint8Array): RgbImage {
+export function decodeJpeg(bytes: Uint8Array, plan?: SizePlan): DecodedImage {
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {
@@ -18,12 +29,19 @@ export function decodeJpeg(bytes: Uint8Array): RgbImage {
       formatAsRGBA: false,
       tolerantDecoding: true, // like browsers: minor stream errors still give a picture
       maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
-      maxMemoryUsageInMB: 2048,
+      maxMemoryUsageInMB: JPEG_MEMORY_LIMIT_MB,
     });
   } catch (error) {
-    throw new RcnnError('INVALID_IMAGE', `JPEG: cannot decode (${(error as Error)?.message ?? error})`, {
-      cause: error,
-    });
+    const message = String((error as Error)?.message ?? error);
+    if (/maxMemoryUsageInMB|allocate enough memory/.test(message)) {
+      throw new RcnnError(
+        'INVALID_IMAGE',
+        `JPEG: too large to decode within the ${JPEG_MEMORY_LIMIT_MB} MB JPEG memory limit (${message}); ` +
+          'downscale it or convert it to PNG, which is decoded row by row',
+        { cause: error },
+      );
+    }
+    throw new RcnnError('INVALID_IMAGE', `JPEG: cannot decode (${message})`, { cause: error });
   }
   const { width, height, data } = decoded;
   if (!(width > 0 && height > 0) || data.length !== width * height * 3) {
@@ -32,5 +50,12 @@ export function decodeJpeg(bytes: Uint8Array): RgbImage {
       `JPEG: decoder returned ${data.length} bytes for ${width}x${height}`,
     );
   }
-  return { width, height, data };
+  const target = plan?.(width, height);
+  if (!target)
+    return { width, height, data, originalWidth: width, originalHeight: height, scaleX: 1, scaleY: 1 };
+  const shrink = shrinkTo(width, height, target);
+  const rowLength = width * 3;
+  for (let y = 0; y < height; y++)
+    shrink.downscaler.addRow(y, data.subarray(y * rowLength, (y + 1) * rowLength));
+  return shrink.finish();
 }

@@ -4,6 +4,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { RcnnError } from '../errors/rcnn-error';
 import { readSafetensors } from '../weights/safetensors';
+import { AreaDownscaler } from './area-downscaler';
 import { decodeImagePixels } from './decode-image';
 import { decodePng, PNG_SIGNATURE } from './png-decode';
 import { channelsOf, type PngHeader, pngPasses } from './png-scanlines';
@@ -228,3 +229,20 @@ function writeBadFilter(): Uint8Array {
   view.setUint32(8 + idat.length, crcOf(framed.subarray(4, 8 + idat.length)));
   return new Uint8Array([...good.subarray(0, start), ...framed, ...good.subarray(good.length - 12)]);
 }
+
+describe('decodePng with a size plan', () => {
+  it('shrinks interlaced (Adam7) images as they stream, like decoding then area-averaging', () => {
+    const header: PngHeader = { width: 23, height: 19, bitDepth: 16, colorType: 6, interlaced: true };
+    const random = seededRandom(8);
+    const samples = Array.from({ length: 23 * 19 * 4 }, () => Math.floor(random() * 65536));
+    const png = writeTestPng(header, samples);
+    const full = decodePng(png);
+    const reference = new AreaDownscaler(23, 19, 7, 5);
+    for (let y = 0; y < 19; y++) reference.addRow(y, full.data.subarray(y * 23 * 3, (y + 1) * 23 * 3));
+    const want = reference.finish();
+    const shrunk = decodePng(png, () => [7, 5]);
+    expect(shrunk).toMatchObject({ width: 7, height: 5, originalWidth: 23, originalHeight: 19 });
+    // Same sums in another order (pass by pass): equal up to a rounding tie.
+    for (let i = 0; i < want.length; i++) expect(Math.abs(shrunk.data[i]! - want[i]!)).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,8 +1,8 @@
-import { unzlibSync } from 'fflate';
 import { RcnnError } from '../errors/rcnn-error';
 import { crc32 } from '../weights/pth/crc32';
-import { channelsOf, type PngHeader, pngPasses, unfilterPass, writePassRgb } from './png-scanlines';
-import type { RgbImage } from './rgb-image';
+import { forEachPngRow } from './png-rows';
+import type { PngHeader } from './png-scanlines';
+import { type DecodedImage, type SizePlan, shrinkTo } from './shrink-to';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
 /** Larger images are refused rather than risk exhausting memory (same bound as jpeg-js). */
@@ -46,8 +46,11 @@ function readHeader(data: Uint8Array): PngHeader {
  * Decodes a PNG (every color type and bit depth, Adam7 interlacing) to 8-bit RGB in
  * pure JavaScript (fflate inflates), so it runs the same in Node, browsers and workers.
  * Critical chunks are CRC-checked, ancillary ones (gamma, ICC, text) ignored, as libpng does.
+ * Rows are inflated and unfiltered one at a time; when `plan` asks for a smaller size they
+ * are area-averaged into it as they arrive, so the full-resolution image never exists.
+ * @param plan the output size for an image of the given size (default: the full size)
  */
-export function decodePng(bytes: Uint8Array): RgbImage {
+export function decodePng(bytes: Uint8Array, plan?: SizePlan): DecodedImage {
   if (!PNG_SIGNATURE.every((byte, i) => bytes[i] === byte)) throw invalid('signature missing');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
@@ -81,40 +84,26 @@ export function decodePng(bytes: Uint8Array): RgbImage {
   }
   if (!header) throw invalid('IHDR missing');
   if (header.colorType === 3 && !palette) throw invalid('palette image without a PLTE chunk');
-  return inflateAndUnfilter(header, palette, imageData);
-}
-
-function inflateAndUnfilter(
-  header: PngHeader,
-  palette: Uint8Array | undefined,
-  parts: Uint8Array[],
-): RgbImage {
-  const passes = pngPasses(header);
-  const expected = passes.reduce((sum, pass) => sum + pass.height * (pass.rowBytes + 1), 0);
-  const compressed = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    compressed.set(part, offset);
-    offset += part.length;
+  const { width, height } = header;
+  const target = plan?.(width, height);
+  if (target) {
+    const shrink = shrinkTo(width, height, target);
+    forEachPngRow(header, palette, imageData, (y, rgb, xStart, xStep, count) =>
+      shrink.downscaler.addRow(y, rgb, xStart, xStep, count),
+    );
+    return shrink.finish();
   }
-  let inflated: Uint8Array;
-  try {
-    // A fixed output size: trailing extra data is ignored (as libpng does) and a
-    // deflate bomb cannot allocate more than the image needs.
-    inflated = unzlibSync(compressed, { out: new Uint8Array(expected) });
-  } catch (error) {
-    throw new RcnnError('INVALID_IMAGE', 'PNG: image data does not inflate (corrupt or truncated)', {
-      cause: error,
-    });
-  }
-  if (inflated.length < expected)
-    throw invalid(`image data has ${inflated.length} of ${expected} bytes (truncated)`);
-  const bytesPerPixel = Math.max(1, (channelsOf(header.colorType) * header.bitDepth) >> 3);
-  const rgb = new Uint8Array(header.width * header.height * 3);
-  offset = 0;
-  for (const pass of passes) {
-    writePassRgb(unfilterPass(inflated, offset, pass, bytesPerPixel), pass, header, palette, rgb);
-    offset += pass.height * (pass.rowBytes + 1);
-  }
-  return { width: header.width, height: header.height, data: rgb };
+  const data = new Uint8Array(width * height * 3);
+  forEachPngRow(header, palette, imageData, (y, rgb, xStart, xStep, count) => {
+    if (xStep === 1) data.set(rgb.subarray(0, count * 3), (y * width + xStart) * 3);
+    else {
+      for (let k = 0; k < count; k++) {
+        const out = (y * width + xStart + k * xStep) * 3;
+        data[out] = rgb[k * 3]!;
+        data[out + 1] = rgb[k * 3 + 1]!;
+        data[out + 2] = rgb[k * 3 + 2]!;
+      }
+    }
+  });
+  return { width, height, data, originalWidth: width, originalHeight: height, scaleX: 1, scaleY: 1 };
 }

@@ -69,60 +69,55 @@ function paeth(left: number, up: number, upLeft: number): number {
 }
 
 /**
- * Undoes the per-row filters (None, Sub, Up, Average, Paeth; PNG spec section 9) of
- * one pass starting at `offset` in the inflated data, returning its raw rows back to back.
+ * Undoes one row's filter (None, Sub, Up, Average, Paeth; PNG spec section 9) in place.
+ * @param filter the row's filter byte
+ * @param row the filtered row bytes (without the filter byte); overwritten with raw bytes
+ * @param previous the previous raw row of the same pass, or undefined on its first row
+ *   ("up" then reads as 0)
  */
-export function unfilterPass(
-  data: Uint8Array,
-  offset: number,
-  pass: PngPass,
+export function unfilterRow(
+  filter: number,
+  row: Uint8Array,
+  previous: Uint8Array | undefined,
   bytesPerPixel: number,
-): Uint8Array {
-  const { rowBytes, height } = pass;
-  const out = new Uint8Array(rowBytes * height);
-  for (let y = 0; y < height; y++) {
-    const filter = data[offset + y * (rowBytes + 1)]!;
-    const source = offset + y * (rowBytes + 1) + 1;
-    const row = y * rowBytes;
-    const previous = row - rowBytes; // negative on the first row: "up" reads as 0
-    for (let i = 0; i < rowBytes; i++) {
-      const raw = data[source + i]!;
-      const left = i >= bytesPerPixel ? out[row + i - bytesPerPixel]! : 0;
-      const up = y > 0 ? out[previous + i]! : 0;
-      let value: number;
-      switch (filter) {
-        case 0:
-          value = raw;
-          break;
-        case 1:
-          value = raw + left;
-          break;
-        case 2:
-          value = raw + up;
-          break;
-        case 3:
-          value = raw + ((left + up) >> 1);
-          break;
-        case 4:
-          value = raw + paeth(left, up, i >= bytesPerPixel && y > 0 ? out[previous + i - bytesPerPixel]! : 0);
-          break;
-        default:
-          throw new RcnnError('INVALID_IMAGE', `PNG: unknown row filter ${filter}`);
+): void {
+  const length = row.length;
+  switch (filter) {
+    case 0:
+      return;
+    case 1:
+      for (let i = bytesPerPixel; i < length; i++) row[i] = (row[i]! + row[i - bytesPerPixel]!) & 0xff;
+      return;
+    case 2:
+      if (previous) for (let i = 0; i < length; i++) row[i] = (row[i]! + previous[i]!) & 0xff;
+      return;
+    case 3:
+      for (let i = 0; i < length; i++) {
+        const left = i >= bytesPerPixel ? row[i - bytesPerPixel]! : 0;
+        row[i] = (row[i]! + ((left + (previous ? previous[i]! : 0)) >> 1)) & 0xff;
       }
-      out[row + i] = value & 0xff;
-    }
+      return;
+    case 4:
+      for (let i = 0; i < length; i++) {
+        const left = i >= bytesPerPixel ? row[i - bytesPerPixel]! : 0;
+        const up = previous ? previous[i]! : 0;
+        const upLeft = previous && i >= bytesPerPixel ? previous[i - bytesPerPixel]! : 0;
+        row[i] = (row[i]! + paeth(left, up, upLeft)) & 0xff;
+      }
+      return;
+    default:
+      throw new RcnnError('INVALID_IMAGE', `PNG: unknown row filter ${filter}`);
   }
-  return out;
 }
 
 /**
- * Writes one unfiltered pass into `rgb` ([height, width, 3] bytes): alpha dropped,
- * gray expanded, palette looked up (indices past the palette read as black, as
- * browsers do), sub-byte gray scaled to 0..255, 16-bit samples keep their high byte
- * (what PIL does for 16-bit RGB and libpng's `png_set_strip_16`).
+ * Converts one raw row of a pass to 8-bit RGB (`pass.width * 3` bytes into `rgb`):
+ * alpha dropped, gray expanded, palette looked up (indices past the palette read as
+ * black, as browsers do), sub-byte gray scaled to 0..255, 16-bit samples keep their
+ * high byte (what PIL does for 16-bit RGB and libpng's `png_set_strip_16`).
  */
-export function writePassRgb(
-  rows: Uint8Array,
+export function rowToRgb(
+  row: Uint8Array,
   pass: PngPass,
   header: PngHeader,
   palette: Uint8Array | undefined,
@@ -132,26 +127,22 @@ export function writePassRgb(
   const channels = channelsOf(colorType);
   const maximum = (1 << bitDepth) - 1;
   const bytesPerSample = bitDepth === 16 ? 2 : 1;
-  for (let y = 0; y < pass.height; y++) {
-    const row = y * pass.rowBytes;
-    const outRow = (pass.yStart + y * pass.yStep) * header.width;
-    for (let x = 0; x < pass.width; x++) {
-      const out = (outRow + pass.xStart + x * pass.xStep) * 3;
-      if (bitDepth < 8) {
-        const bit = x * bitDepth;
-        const value = (rows[row + (bit >> 3)]! >> (8 - bitDepth - (bit & 7))) & maximum;
-        if (colorType === 3) copyPaletteEntry(palette, value, rgb, out);
-        else rgb.fill(Math.round((value * 255) / maximum), out, out + 3);
-        continue;
-      }
-      const first = row + x * channels * bytesPerSample; // high byte comes first (big-endian)
-      if (colorType === 3) copyPaletteEntry(palette, rows[first]!, rgb, out);
-      else if (channels <= 2) rgb.fill(rows[first]!, out, out + 3);
-      else {
-        rgb[out] = rows[first]!;
-        rgb[out + 1] = rows[first + bytesPerSample]!;
-        rgb[out + 2] = rows[first + 2 * bytesPerSample]!;
-      }
+  for (let x = 0; x < pass.width; x++) {
+    const out = x * 3;
+    if (bitDepth < 8) {
+      const bit = x * bitDepth;
+      const value = (row[bit >> 3]! >> (8 - bitDepth - (bit & 7))) & maximum;
+      if (colorType === 3) copyPaletteEntry(palette, value, rgb, out);
+      else rgb.fill(Math.round((value * 255) / maximum), out, out + 3);
+      continue;
+    }
+    const first = x * channels * bytesPerSample; // high byte comes first (big-endian)
+    if (colorType === 3) copyPaletteEntry(palette, row[first]!, rgb, out);
+    else if (channels <= 2) rgb.fill(row[first]!, out, out + 3);
+    else {
+      rgb[out] = row[first]!;
+      rgb[out + 1] = row[first + bytesPerSample]!;
+      rgb[out + 2] = row[first + 2 * bytesPerSample]!;
     }
   }
 }
