@@ -38,7 +38,7 @@ function open(bytes: Uint8Array, options: PthReadOptions): OpenedCheckpoint {
   }
   const storages: StorageRegistry = new Map();
   const hooks = torchUnpickleHooks(options.allowGlobals ?? [], storages);
-  if (ZIP_MAGIC.every((byte, i) => bytes[i] === byte)) return openZipCheckpoint(bytes, hooks);
+  if (ZIP_MAGIC.every((byte, i) => bytes[i] === byte)) return openZipCheckpoint(bytes, hooks, storages);
   if (bytes[0] === 0x80) return openLegacyCheckpoint(bytes, hooks, storages);
   if (bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar') {
     throw new RcnnError('UNSUPPORTED', 'pth: tar-format checkpoints (torch < 0.4) are not supported');

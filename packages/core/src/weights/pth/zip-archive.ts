@@ -1,4 +1,4 @@
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { RcnnError } from '../../errors/rcnn-error';
 import { crc32 } from './crc32';
 
@@ -129,13 +129,21 @@ export function readZipDirectory(bytes: Uint8Array): Map<string, ZipEntry> {
 /**
  * The uncompressed bytes of `entry`, CRC-checked. STORED data is a view into `bytes`
  * (no copy: callers copy what they keep); DEFLATE data is a new array.
+ * @param declaredSize the size the entry must not exceed by other metadata (a storage's
+ *   `numel * element size` from the pickle), checked before anything is inflated.
  */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, declaredSize?: number): Uint8Array {
   const reader = new Reader(bytes);
   const header = entry.localHeaderOffset;
   if (reader.u32(header) !== LOCAL_HEADER) throw invalid(`local header of "${entry.name}" is corrupt`);
   const start = header + 30 + reader.u16(header + 26) + reader.u16(header + 28);
   reader.check(start, entry.compressedSize, `data of "${entry.name}"`);
+  if (declaredSize !== undefined && entry.size > declaredSize) {
+    throw invalid(
+      `entry "${entry.name}" is ${entry.size} bytes by the archive's directory, but the pickle declares ` +
+        `a ${declaredSize}-byte storage for it (corrupt or forged file)`,
+    );
+  }
   const raw = bytes.subarray(start, start + entry.compressedSize);
   let data: Uint8Array;
   if (entry.method === 0) {
@@ -146,17 +154,49 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
     // DEFLATE expands at most ~1032x; a larger recorded size is corruption, not data.
     if (entry.size > entry.compressedSize * 1032 + 1024)
       throw invalid(`entry "${entry.name}" has an impossible size`);
-    try {
-      // A fixed-size output buffer caps what a corrupt stream can make us allocate.
-      data = inflateSync(raw, { out: new Uint8Array(entry.size) });
-    } catch (error) {
-      throw new RcnnError('INVALID_WEIGHTS', `zip: entry "${entry.name}" does not inflate`, { cause: error });
-    }
-    if (data.length !== entry.size)
-      throw invalid(`entry "${entry.name}" inflates to fewer bytes than recorded`);
+    data = inflateBounded(raw, entry);
   } else {
     throw new RcnnError('UNSUPPORTED', `zip: entry "${entry.name}" uses compression method ${entry.method}`);
   }
   if (crc32(data) !== entry.crc) throw invalid(`entry "${entry.name}" fails its CRC-32 check (corrupt file)`);
   return data;
+}
+
+/** Compressed bytes inflated per step: one step makes at most ~1032x this (16.5 MB). */
+const INPUT_SLICE = 16 * 1024;
+
+/**
+ * Inflates as a stream into a buffer that grows with the data up to `entry.size` (the
+ * directory's uncompressed size) and stops at the first byte beyond it: a deflate bomb
+ * costs at most the recorded size plus one step, whatever it would expand to.
+ */
+function inflateBounded(raw: Uint8Array, entry: ZipEntry): Uint8Array {
+  let out = new Uint8Array(Math.min(entry.size, 1 << 20));
+  let written = 0;
+  const stream = new Inflate((chunk) => {
+    if (written + chunk.length > entry.size) {
+      throw invalid(
+        `entry "${entry.name}" inflates to more than the ${entry.size} bytes the archive records ` +
+          `(deflate bomb or corrupt file); stopped after ${written + chunk.length} bytes`,
+      );
+    }
+    if (written + chunk.length > out.length) {
+      const grown = new Uint8Array(Math.min(entry.size, Math.max(out.length * 2, written + chunk.length)));
+      grown.set(out.subarray(0, written));
+      out = grown;
+    }
+    out.set(chunk, written);
+    written += chunk.length;
+  });
+  try {
+    for (let start = 0; start < raw.length; start += INPUT_SLICE) {
+      stream.push(raw.subarray(start, start + INPUT_SLICE), start + INPUT_SLICE >= raw.length);
+    }
+    if (raw.length === 0) stream.push(raw, true);
+  } catch (error) {
+    if (error instanceof RcnnError) throw error;
+    throw new RcnnError('INVALID_WEIGHTS', `zip: entry "${entry.name}" does not inflate`, { cause: error });
+  }
+  if (written !== entry.size) throw invalid(`entry "${entry.name}" inflates to fewer bytes than recorded`);
+  return out;
 }

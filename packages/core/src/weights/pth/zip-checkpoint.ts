@@ -1,5 +1,6 @@
 import { RcnnError } from '../../errors/rcnn-error';
-import type { StorageBytes } from './pth-tensor';
+import { elementBytes, type StorageBytes } from './pth-tensor';
+import type { StorageRegistry } from './torch-globals';
 import { type UnpickleHooks, unpickle } from './unpickler';
 import { readZipDirectory, readZipEntry } from './zip-archive';
 
@@ -8,10 +9,13 @@ import { readZipDirectory, readZipEntry } from './zip-archive';
  * storage a persistent id), `<stem>/data/<key>` (raw little-endian storage bytes),
  * `<stem>/version`, and since torch 2.1 `<stem>/byteorder`. The top-level directory
  * is whatever torch chose (the file stem, or `archive`), so it is found, not assumed.
+ * A storage record larger than the pickle declares it (`numel * element size`, read
+ * from `storages` as the pickle fills it) is refused before it is inflated.
  */
 export function openZipCheckpoint(
   bytes: Uint8Array,
   hooks: UnpickleHooks,
+  storages?: StorageRegistry,
 ): { root: unknown; readStorage: StorageBytes } {
   const entries = readZipDirectory(bytes);
   const pickles = [...entries.keys()].filter((name) => /^[^/]+\/data\.pkl$/.test(name));
@@ -50,7 +54,8 @@ export function openZipCheckpoint(
     const entry = entries.get(`${prefix}data/${key}`);
     if (!entry)
       throw new RcnnError('INVALID_WEIGHTS', `pth: storage record "${prefix}data/${key}" is missing`);
-    return readZipEntry(bytes, entry);
+    const declared = storages?.get(key);
+    return readZipEntry(bytes, entry, declared && declared.count * elementBytes(declared.dtype));
   };
   return { root, readStorage };
 }
