@@ -1,5 +1,16 @@
 export { loadableResnetFpnBackbone } from './backbones/loadable-resnet-fpn-backbone';
-export { type DetectorInstances, disposeDetections } from './detector-instances';
+export {
+  type CoordinateMapping,
+  DETECTION_FIELD_NAMES,
+  DETECTION_FIELDS,
+  type DetectionField,
+  type DetectionFieldName,
+  type DetectorInstances,
+  detectionFieldsOf,
+  disposeDetections,
+  type PlainForm,
+  sliceDetections,
+} from './detector-instances';
 export { deterministicWeightsFor } from './deterministic-weights-for';
 export {
   GeneralizedRcnn,

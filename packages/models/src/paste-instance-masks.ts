@@ -1,4 +1,5 @@
 import {
+  type Boxes,
   ensure,
   type ImageBatch,
   type ImageSize,
@@ -8,7 +9,12 @@ import {
 } from '@rcnn/core';
 import { pasteMasks, pasteMasksPerInstance } from '@rcnn/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
-import type { DetectorInstances } from './detector-instances';
+import {
+  DETECTION_FIELDS,
+  type DetectionFieldName,
+  type DetectorInstances,
+  detectionFieldsOf,
+} from './detector-instances';
 
 /**
  * How per-RoI masks are pasted into an image (both give torchvision's `paste_masks_in_image`):
@@ -54,10 +60,12 @@ export async function pasteInstanceMasks(
 
 /**
  * Maps one batch's detections from resized to original pixels (torchvision
- * `GeneralizedRCNNTransform.postprocess`): boxes and keypoints scaled per axis, masks pasted
- * with the mapped boxes when `pasting` is set. Takes ownership of `detections` on success
+ * `GeneralizedRCNNTransform.postprocess`), each field as {@link DETECTION_FIELDS} says: boxes
+ * and keypoints scaled per axis, masks pasted with the mapped boxes when `pasting` is set,
+ * the rest (scores, labels, maskScores, ...) kept. Takes ownership of `detections` on success
  * (replaced tensors are disposed, the others move into the result); on failure it leaves them
  * to the caller. @returns caller owns.
+ * @throws RcnnError `INVALID_ARGUMENT` for a tensor field the table does not list
  */
 export async function toOriginalCoordinates(
   detections: readonly DetectorInstances[],
@@ -71,26 +79,27 @@ export async function toOriginalCoordinates(
     for (const [i, detection] of detections.entries()) {
       const imageSize = batch.imageSizes[i]!;
       const originalSize = batch.originalSizes[i]!;
-      const boxes = mapBoxesToOriginal(detection.boxes, imageSize, originalSize);
-      created.push(boxes);
-      replaced.push(detection.boxes);
-      let { keypoints, masks } = detection;
-      if (keypoints) {
-        keypoints = mapKeypointsToOriginal(keypoints, imageSize, originalSize);
-        created.push(keypoints);
-        replaced.push(detection.keypoints!);
-      }
-      if (masks && pasting) {
-        masks = await paste(masks, boxes, originalSize, pasting);
-        created.push(masks);
-        replaced.push(detection.masks!);
+      const mapped: Partial<Record<DetectionFieldName, tf.Tensor>> = {};
+      const replace = (name: DetectionFieldName, from: tf.Tensor, to: tf.Tensor) => {
+        created.push(to);
+        replaced.push(from);
+        mapped[name] = to;
+      };
+      for (const [name, tensor] of detectionFieldsOf(detection)) {
+        const { coordinates } = DETECTION_FIELDS[name];
+        if (coordinates === 'boxes') {
+          replace(name, tensor, mapBoxesToOriginal(tensor as Boxes, imageSize, originalSize));
+        } else if (coordinates === 'keypoints') {
+          replace(name, tensor, mapKeypointsToOriginal(tensor as tf.Tensor3D, imageSize, originalSize));
+        } else if (coordinates === 'masks' && pasting) {
+          const boxes = (mapped.boxes ?? detection.boxes) as Boxes;
+          replace(name, tensor, await paste(tensor as tf.Tensor3D, boxes, originalSize, pasting));
+        }
       }
       results.push({
         ...detection,
+        ...(mapped as Partial<DetectorInstances>),
         imageSize: [originalSize[0], originalSize[1]],
-        boxes,
-        ...(keypoints ? { keypoints } : {}),
-        ...(masks ? { masks } : {}),
       });
     }
     tf.dispose(replaced);
