@@ -13,7 +13,11 @@ function sample(): StateDict {
 }
 
 function withHeader(header: object, dataBytes = 0): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  return withRawHeader(JSON.stringify(header), dataBytes);
+}
+
+function withRawHeader(text: string, dataBytes = 0): Uint8Array {
+  const json = new TextEncoder().encode(text);
   const out = new Uint8Array(8 + json.length + dataBytes);
   new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
   out.set(json, 8);
@@ -59,6 +63,7 @@ describe('safetensors', () => {
 
   it.each([
     ['empty file', new Uint8Array(0), /shorter than the 8-byte/],
+    ['a 6-byte file', new Uint8Array(6), /file is 6 bytes, shorter than the 8-byte header length/],
     [
       'header longer than file',
       (() => {
@@ -66,22 +71,42 @@ describe('safetensors', () => {
         new DataView(b.buffer).setBigUint64(0, 1000n, true);
         return b;
       })(),
-      /does not fit/,
+      /header length \(first 8 bytes, little-endian\) says 1000 bytes, but only 8 follow in the 16-byte file/,
     ],
     [
-      'header not JSON',
+      'a 2^62-byte header length',
+      (() => {
+        const b = withHeader({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 4);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 62n, true);
+        return b;
+      })(),
+      /says 4611686018427387904 bytes, but only \d+ follow .*corrupt length/,
+    ],
+    [
+      'header not UTF-8',
       (() => {
         const b = new Uint8Array(12);
         new DataView(b.buffer).setBigUint64(0, 4n, true);
         b.set([0x7b, 0x7b, 0x7b, 0xff], 8);
         return b;
       })(),
-      /not valid UTF-8 JSON/,
+      /4-byte header is not valid UTF-8/,
     ],
+    [
+      'header not JSON',
+      (() => {
+        const b = new Uint8Array(12);
+        new DataView(b.buffer).setBigUint64(0, 4n, true);
+        b.set([0x7b, 0x7b, 0x7b, 0x7d], 8);
+        return b;
+      })(),
+      /4-byte header is not valid JSON \(.+\)/,
+    ],
+    ['header a JSON array', withRawHeader('[1, 2]'), /header is JSON array, not an object of tensors/],
     [
       'unknown dtype',
       withHeader({ x: { dtype: 'Q8', shape: [1], data_offsets: [0, 1] } }, 1),
-      /unsupported dtype/,
+      /unsupported dtype "Q8" \(read: F64, F32/,
     ],
     [
       'offsets past the end',

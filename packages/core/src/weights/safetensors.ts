@@ -36,22 +36,43 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   if (bytes.byteLength < 8)
     throw invalid(`file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = Number(view.getBigUint64(0, true));
-  if (headerLength > MAX_HEADER_BYTES || 8 + headerLength > bytes.byteLength) {
+  const declaredLength = view.getBigUint64(0, true);
+  if (declaredLength > BigInt(bytes.byteLength - 8)) {
     throw invalid(
-      `header length ${headerLength} does not fit in a file of ${bytes.byteLength} bytes (truncated or not safetensors)`,
+      `the header length (first 8 bytes, little-endian) says ${declaredLength} bytes, but only ` +
+        `${bytes.byteLength - 8} follow in the ${bytes.byteLength}-byte file (truncated file, or a corrupt length)`,
+    );
+  }
+  const headerLength = Number(declaredLength);
+  if (headerLength > MAX_HEADER_BYTES) {
+    throw invalid(`the JSON header is ${headerLength} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch (error) {
+    throw new RcnnError(
+      'INVALID_WEIGHTS',
+      `safetensors: the ${headerLength}-byte header is not valid UTF-8`,
+      {
+        cause: error,
+      },
     );
   }
   let header: unknown;
   try {
-    header = JSON.parse(
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
-    );
+    header = JSON.parse(text);
   } catch (error) {
-    throw new RcnnError('INVALID_WEIGHTS', 'safetensors: header is not valid UTF-8 JSON', { cause: error });
+    throw new RcnnError(
+      'INVALID_WEIGHTS',
+      `safetensors: the ${headerLength}-byte header is not valid JSON (${(error as Error).message})`,
+      { cause: error },
+    );
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header))
-    throw invalid('header is not a JSON object');
+    throw invalid(
+      `header is JSON ${Array.isArray(header) ? 'array' : typeof header}, not an object of tensors`,
+    );
   const dataStart = 8 + headerLength;
   const dataLength = bytes.byteLength - dataStart;
   const tensors: StateDict = new Map();
@@ -99,7 +120,9 @@ function parseEntry(name: string, entry: unknown) {
   if (typeof entry !== 'object' || entry === null) throw invalid(`entry "${name}" is not an object`);
   const dtype = record.dtype;
   if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
-    throw invalid(`tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)}`);
+    throw invalid(
+      `tensor "${name}" has unsupported dtype ${JSON.stringify(dtype)} (read: ${Object.keys(DTYPE_BYTES).join(', ')})`,
+    );
   const shape = record.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw invalid(`tensor "${name}" has an invalid shape ${JSON.stringify(shape)}`);

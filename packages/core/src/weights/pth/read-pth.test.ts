@@ -201,6 +201,21 @@ describe('readStateDict', () => {
       4, 3, 3, 3,
     ]);
     expectMatchesTorch(readStateDict(fixture('wrapped.pth')));
-    expectCode(() => readStateDict(new Uint8Array(16)), 'INVALID_WEIGHTS', /neither safetensors nor/);
+    expectCode(
+      () => readStateDict(new Uint8Array(16)),
+      'INVALID_WEIGHTS',
+      /neither safetensors nor.*starts 00 00/,
+    );
+  });
+
+  it('reports a safetensors file with a corrupt header length as safetensors, saying what is wrong', () => {
+    const bytes = fixture('tiny-expected.safetensors').slice();
+    new DataView(bytes.buffer).setBigUint64(0, 2n ** 62n, true);
+    expect(detectWeightsFormat(bytes)).toBe('safetensors');
+    expectCode(
+      () => readStateDict(bytes),
+      'INVALID_WEIGHTS',
+      /^safetensors: the header length \(first 8 bytes, little-endian\) says 4611686018427387904 bytes, but only/,
+    );
   });
 });

@@ -9,8 +9,9 @@ export function detectWeightsFormat(bytes: Uint8Array): 'safetensors' | 'pth' | 
     return 'pth';
   }
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1]! >= 2 && bytes[1]! <= 5) return 'pth';
-  // safetensors: an 8-byte little-endian header length, then a JSON object.
-  if (bytes.length >= 10 && bytes[8] === 0x7b && bytes[6] === 0 && bytes[7] === 0) return 'safetensors';
+  // safetensors: an 8-byte little-endian header length, then a JSON object. The length is
+  // not trusted here (a corrupt one is readSafetensors' to report, not "unknown format").
+  if (bytes.length >= 10 && bytes[8] === 0x7b) return 'safetensors';
   return 'unknown';
 }
 
@@ -23,8 +24,11 @@ export function readStateDict(bytes: Uint8Array, options: PthReadOptions = {}): 
   const format = detectWeightsFormat(bytes);
   if (format === 'safetensors') return readSafetensors(bytes).tensors;
   if (format === 'pth') return readPth(bytes, options);
+  const head = Array.from(bytes.subarray(0, 10), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
   throw new RcnnError(
     'INVALID_WEIGHTS',
-    `weights: ${bytes.length} bytes that are neither safetensors nor a torch.save (.pth) file`,
+    `weights: ${bytes.length} bytes that are neither safetensors nor a torch.save (.pth) file ` +
+      `(starts ${head || 'empty'}; expected "PK" for a .pth zip, 0x80 for a legacy .pth pickle, or an ` +
+      '8-byte header length then "{" for safetensors)',
   );
 }
