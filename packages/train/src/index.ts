@@ -36,4 +36,13 @@ export { clipGradNorm } from './optim/clip-grad-norm';
 export { type LrScheduleOptions, learningRateAt } from './optim/lr-schedule';
 export { Sgd, type SgdOptions } from './optim/sgd';
 export { SeededRng } from './random/seeded-rng';
+export { type ModelSpec, type RunTrainingOptions, runTraining, schedule } from './run/run-training';
+export {
+  camelCase,
+  kebabCase,
+  resolveTrainingConfig,
+  TRAINING_CONFIG_FLAGS,
+  TRAINING_DEFAULTS,
+  type TrainingConfig,
+} from './run/training-config';
 export type { GradientFunction, TrainableDetector } from './trainable-detector';
