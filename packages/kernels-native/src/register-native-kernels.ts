@@ -6,7 +6,7 @@ import { loadNativeAddon, type NativeAddonOptions } from './native-addon';
 
 /** Options of {@link registerNativeKernels}. */
 export interface NativeKernelsOptions extends NativeAddonOptions {
-  /** oneDNN threads (OpenMP); default: every core (`os.availableParallelism()`). */
+  /** oneDNN threads (OpenMP); default: `RCNN_NATIVE_THREADS` if set, else every core (`os.availableParallelism()`). */
   threads?: number;
 }
 
@@ -59,7 +59,10 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
       reason: "tfjs-backend-wasm's kernels are not registered: import '@tensorflow/tfjs-backend-wasm' first",
     };
   }
-  const threads = addon.setThreads(Math.max(1, Math.floor(options.threads ?? availableParallelism())));
+  const fromEnvironment = Number(process.env.RCNN_NATIVE_THREADS) || undefined;
+  const threads = addon.setThreads(
+    Math.max(1, Math.floor(options.threads ?? fromEnvironment ?? availableParallelism())),
+  );
   if (originals.size === 0) {
     const current = new Map<string, tf.KernelConfig>();
     const names = [
