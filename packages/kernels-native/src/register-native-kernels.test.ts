@@ -1,8 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { useBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { availability, skipReason } from '../test/compare-backends';
 import { nativeKernelStats, resetNativeKernelStats } from './kernel-stats';
 import {
@@ -25,8 +28,13 @@ function wasmKernels() {
 }
 
 describe('registration without the addon (runs everywhere)', () => {
-  afterEach(() => {
+  const hidden = process.env.RCNN_NATIVE_KERNELS;
+  beforeEach(() => {
     delete process.env.RCNN_NATIVE_KERNELS;
+  });
+  afterEach(() => {
+    if (hidden === undefined) delete process.env.RCNN_NATIVE_KERNELS;
+    else process.env.RCNN_NATIVE_KERNELS = hidden;
     unregisterNativeKernels();
   });
 
@@ -52,6 +60,15 @@ describe('registration without the addon (runs everywhere)', () => {
     expect(Array.from(await y.data())).toEqual([8, 12, 12, 8, 12, 18, 18, 12, 12, 18, 18, 12, 8, 12, 12, 8]);
     y.dispose();
     expect(nativeKernelStats()).toEqual({});
+  });
+
+  it('an addon that fails to load (as without libdnnl.so.2): unavailable with the loader error', () => {
+    const addonPath = join(mkdtempSync(join(tmpdir(), 'rcnn-native-')), 'broken.node');
+    writeFileSync(addonPath, 'not a shared object');
+    const status = nativeKernelsAvailable({ addonPath });
+    expect(status.available).toBe(false);
+    expect(status.reason).toMatch(/^addon failed to load: /);
+    expect(registerNativeKernels({ addonPath }).native).toEqual([]);
   });
 
   it('RCNN_NATIVE_KERNELS=0 hides the addon', () => {
