@@ -1,6 +1,9 @@
 import type { OptionSpecs, ParsedArguments } from './parse-arguments';
 
-/** What a command may touch: output streams and files (Node's in the binary, fakes in tests). */
+/**
+ * What a command may touch: output streams and files (Node's in the binary, fakes in tests).
+ * The binary's `writeFile`/`writeBytes` are atomic (a temporary file renamed over the path).
+ */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -9,6 +12,8 @@ export interface CliIo {
   /** A whole file as bytes (images, weights). */
   readBytes(path: string): Promise<Uint8Array>;
   writeBytes(path: string, bytes: Uint8Array): Promise<void>;
+  /** Whether stderr is a terminal (live progress is drawn only then). Default false. */
+  readonly stderrIsTty?: boolean;
 }
 
 /**

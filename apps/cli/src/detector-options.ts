@@ -20,16 +20,18 @@ export const DETECTOR_OPTION_SPECS: OptionSpecs = {
   },
 };
 
-/** `--backend` and every model flag, last in the help of predict, bench and convert. */
-export const BACKEND_AND_MODEL_OPTION_SPECS: OptionSpecs = {
+/** `--backend`, for every command that builds a detector. */
+export const BACKEND_OPTION_SPECS: OptionSpecs = {
   backend: {
     type: 'string',
     value: 'NAME',
     choices: BACKEND_NAMES,
     description: 'TensorFlow.js backend (default wasm, falling back to cpu)',
   },
-  ...MODEL_OPTION_SPECS,
 };
+
+/** `--backend` and every model flag, last in the help of predict and bench. */
+export const BACKEND_AND_MODEL_OPTION_SPECS: OptionSpecs = { ...BACKEND_OPTION_SPECS, ...MODEL_OPTION_SPECS };
 
 /** One stderr line saying what runs where, and the note that deterministic outputs mean nothing. */
 export function describeDetector(io: CliIo, command: string, loaded: LoadedDetector, backend: string): void {
@@ -38,11 +40,15 @@ export function describeDetector(io: CliIo, command: string, loaded: LoadedDetec
     `${command}: ${loaded.architecture}, ${weights}, ${backend} backend (ready in ${(loaded.loadMs / 1000).toFixed(1)} s)\n`,
   );
   if (loaded.deterministic) {
-    const defaults = Object.entries(DETERMINISTIC_DEFAULTS)
-      .map(([key, value]) => `${key}=${value}`)
+    const settings = Object.keys(DETERMINISTIC_DEFAULTS)
+      .map((key) => {
+        const name = key as keyof typeof DETERMINISTIC_DEFAULTS;
+        const given = loaded.options[name] !== DETERMINISTIC_DEFAULTS[name];
+        return `${key}=${String(loaded.options[name])}${given ? ' (given)' : ''}`;
+      })
       .join(', ');
     io.stderr(
-      `${command}: note: untrained weights give meaningless detections; defaults for them: ${defaults}\n`,
+      `${command}: note: untrained weights give meaningless detections; settings for them: ${settings}\n`,
     );
   }
 }

@@ -60,12 +60,29 @@ describe('model flags', () => {
     }
   });
 
-  it('appear in the help of predict, bench and convert', async () => {
-    for (const command of ['predict', 'bench', 'convert']) {
+  it('appear in the help of predict and bench; convert lists only those that shape the weights', async () => {
+    for (const command of ['predict', 'bench']) {
       const { code, stdout } = await runCli(command, '--help');
       expect(code).toBe(0);
       for (const flag of Object.keys(EVERY_FLAG)) expect(stdout).toContain(`--${flag} `);
     }
+    const { code, stdout } = await runCli('convert', '--help');
+    expect(code).toBe(0);
+    const listed = [...stdout.matchAll(/^ {2}--([a-z-]+)/gm)].map((match) => match[1]);
+    expect(listed).toEqual(['arch', 'weights', 'out', 'backend', 'num-classes', 'num-keypoints']);
+    const refused = await runCli(
+      'convert',
+      '--arch',
+      'maskrcnn_resnet18_fpn',
+      '--weights',
+      'x',
+      '--out',
+      'y',
+      '--min-size',
+      '5',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/unknown option --min-size/);
   });
 });
 

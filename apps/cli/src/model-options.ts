@@ -1,172 +1,7 @@
 import type { CreateDetectorOptions } from '@rcnn/models';
 import { CliError } from './command';
+import { MODEL_FLAGS, type ModelFlag, type ValueKind } from './model-flags';
 import type { OptionSpecs } from './parse-arguments';
-
-/** How a flag's text becomes a value. */
-type ValueKind =
-  | 'count' // positive integer
-  | 'non-negative-int'
-  | 'layers' // integer 0..5
-  | 'fraction' // number in [0, 1]
-  | 'sizes' // one or more positive integers, comma-separated
-  | 'triple' // three numbers
-  | 'height-width' // two positive integers
-  | 'box-weights'; // four positive numbers
-
-interface ModelFlag {
-  /** The flag without `--`: torchvision's argument name in kebab-case. */
-  readonly flag: string;
-  /** The preset option it sets (torchvision's name in camelCase). */
-  readonly key: keyof CreateDetectorOptions;
-  readonly kind: ValueKind;
-  readonly description: string;
-}
-
-/**
- * The torchvision builder and `FasterRCNN`/`MaskRCNN`/`KeypointRCNN` arguments the commands take,
- * as `--kebab-case` flags. Help text, parsing and the mapping to preset options all come from
- * this one list, so they cannot drift apart.
- */
-const MODEL_FLAGS: readonly ModelFlag[] = [
-  {
-    flag: 'num-classes',
-    key: 'numClasses',
-    kind: 'count',
-    description: "classes incl. background (default: the checkpoint's, else 91; keypointrcnn 2)",
-  },
-  {
-    flag: 'num-keypoints',
-    key: 'numKeypoints',
-    kind: 'count',
-    description: "keypointrcnn: keypoints per instance (default: the checkpoint's, else 17)",
-  },
-  {
-    flag: 'trainable-backbone-layers',
-    key: 'trainableBackboneLayers',
-    kind: 'layers',
-    description: 'ResNet stages marked trainable, 0..5 (recorded for training; no effect on predict)',
-  },
-  {
-    flag: 'min-size',
-    key: 'minSize',
-    kind: 'sizes',
-    description: 'short side after resizing; a list is for training, predict uses the last (default 800)',
-  },
-  { flag: 'max-size', key: 'maxSize', kind: 'count', description: 'long side cap (default 1333)' },
-  {
-    flag: 'image-mean',
-    key: 'imageMean',
-    kind: 'triple',
-    description: 'R,G,B normalization mean (default 0.485,0.456,0.406)',
-  },
-  {
-    flag: 'image-std',
-    key: 'imageStd',
-    kind: 'triple',
-    description: 'R,G,B normalization std (default 0.229,0.224,0.225)',
-  },
-  {
-    flag: 'fixed-size',
-    key: 'fixedSize',
-    kind: 'height-width',
-    description: 'resize to exactly HEIGHT,WIDTH (torchvision fixed_size, which is width, height)',
-  },
-  {
-    flag: 'size-divisible',
-    key: 'sizeDivisible',
-    kind: 'count',
-    description: 'pad the batch to multiples of this (default 32)',
-  },
-  ...(['pre', 'post'] as const).flatMap((when) =>
-    (['train', 'test'] as const).map(
-      (phase): ModelFlag => ({
-        flag: `rpn-${when}-nms-top-n-${phase}`,
-        key: `rpn${when === 'pre' ? 'Pre' : 'Post'}NmsTopN${phase === 'train' ? 'Train' : 'Test'}` as const,
-        kind: 'count',
-        description: `${phase === 'train' ? 'training' : 'inference'}: proposals kept ${when === 'pre' ? 'per level before' : 'per image after'} NMS (default ${phase === 'train' ? 2000 : 1000})`,
-      }),
-    ),
-  ),
-  { flag: 'rpn-nms-thresh', key: 'rpnNmsThresh', kind: 'fraction', description: 'RPN NMS IoU (default 0.7)' },
-  {
-    flag: 'rpn-fg-iou-thresh',
-    key: 'rpnFgIouThresh',
-    kind: 'fraction',
-    description: 'training: anchor positive IoU (default 0.7)',
-  },
-  {
-    flag: 'rpn-bg-iou-thresh',
-    key: 'rpnBgIouThresh',
-    kind: 'fraction',
-    description: 'training: anchor negative IoU (default 0.3)',
-  },
-  {
-    flag: 'rpn-batch-size-per-image',
-    key: 'rpnBatchSizePerImage',
-    kind: 'count',
-    description: 'training: anchors sampled per image (default 256)',
-  },
-  {
-    flag: 'rpn-positive-fraction',
-    key: 'rpnPositiveFraction',
-    kind: 'fraction',
-    description: 'training: positive share of sampled anchors (default 0.5)',
-  },
-  {
-    flag: 'rpn-score-thresh',
-    key: 'rpnScoreThresh',
-    kind: 'fraction',
-    description: 'drop proposals scoring at or below this (default 0)',
-  },
-  {
-    flag: 'box-score-thresh',
-    key: 'boxScoreThresh',
-    kind: 'fraction',
-    description: 'keep detections scoring above this (default 0.05; 0 with --weights deterministic)',
-  },
-  {
-    flag: 'box-nms-thresh',
-    key: 'boxNmsThresh',
-    kind: 'fraction',
-    description: 'per-class NMS IoU (default 0.5)',
-  },
-  {
-    flag: 'box-detections-per-img',
-    key: 'boxDetectionsPerImg',
-    kind: 'non-negative-int',
-    description: 'detections kept per image (default 100; 10 with --weights deterministic)',
-  },
-  {
-    flag: 'box-fg-iou-thresh',
-    key: 'boxFgIouThresh',
-    kind: 'fraction',
-    description: 'training: RoI positive IoU (default 0.5)',
-  },
-  {
-    flag: 'box-bg-iou-thresh',
-    key: 'boxBgIouThresh',
-    kind: 'fraction',
-    description: 'training: RoI negative IoU (default 0.5)',
-  },
-  {
-    flag: 'box-batch-size-per-image',
-    key: 'boxBatchSizePerImage',
-    kind: 'count',
-    description: 'training: RoIs sampled per image (default 512)',
-  },
-  {
-    flag: 'box-positive-fraction',
-    key: 'boxPositiveFraction',
-    kind: 'fraction',
-    description: 'training: positive share of sampled RoIs (default 0.25)',
-  },
-  {
-    flag: 'bbox-reg-weights',
-    key: 'bboxRegWeights',
-    kind: 'box-weights',
-    description: 'second-stage box coder weights WX,WY,WW,WH (default 10,10,5,5)',
-  },
-];
 
 const PLACEHOLDERS: Record<ValueKind, string> = {
   count: 'N',
@@ -179,12 +14,21 @@ const PLACEHOLDERS: Record<ValueKind, string> = {
   'box-weights': 'WX,WY,WW,WH',
 };
 
+function specsOf(flags: readonly ModelFlag[]): OptionSpecs {
+  return Object.fromEntries(
+    flags.map((entry) => [
+      entry.flag,
+      { type: 'string' as const, value: PLACEHOLDERS[entry.kind], description: entry.description },
+    ]),
+  );
+}
+
 /** The model flags as option declarations for a command (help text and parsing). */
-export const MODEL_OPTION_SPECS: OptionSpecs = Object.fromEntries(
-  MODEL_FLAGS.map((entry) => [
-    entry.flag,
-    { type: 'string' as const, value: PLACEHOLDERS[entry.kind], description: entry.description },
-  ]),
+export const MODEL_OPTION_SPECS: OptionSpecs = specsOf(MODEL_FLAGS);
+
+/** The model flags that change the weights' shapes (`--num-classes`, `--num-keypoints`): all `convert` takes. */
+export const WEIGHT_SHAPE_OPTION_SPECS: OptionSpecs = specsOf(
+  MODEL_FLAGS.filter((entry) => entry.shapesWeights),
 );
 
 function numbers(text: string, flag: string, command: string): number[] {
@@ -245,7 +89,16 @@ export function parseModelOptions(
   const options: Record<string, unknown> = {};
   for (const entry of MODEL_FLAGS) {
     const text = values[entry.flag];
-    if (typeof text === 'string') options[entry.key] = parseValue(entry.kind, text, entry.flag, command);
+    if (typeof text !== 'string') continue;
+    const value = parseValue(entry.kind, text, entry.flag, command);
+    const { max } = entry;
+    if (max && [value].flat().some((number) => (number as number) > max.value)) {
+      throw new CliError(
+        `${command}: --${entry.flag} must be at most ${max.value} ${max.why}, got '${text}'`,
+        2,
+      );
+    }
+    options[entry.key] = value;
   }
   return options as CreateDetectorOptions;
 }

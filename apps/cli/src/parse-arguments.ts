@@ -1,4 +1,5 @@
 import { CliError } from './command';
+import { didYouMean } from './suggest';
 
 /** Declares one `--name` option: a string value or a boolean flag. */
 export interface OptionSpec {
@@ -44,16 +45,22 @@ export function parseArguments(
       break;
     }
     if (!argument.startsWith('--') || argument === '--') {
-      if (argument.startsWith('-') && argument.length > 1) {
-        throw new CliError(`${command}: unknown option ${argument} (options are --long only)`, 2);
+      if (argument.startsWith('-') && argument.length > 1 && !/^-[\d.]/.test(argument)) {
+        const hint = didYouMean(argument.replace(/^-+/, ''), Object.keys(specs), '--');
+        throw new CliError(`${command}: unknown option ${argument} (options are --long only)${hint}`, 2);
       }
       positionals.push(argument);
       continue;
     }
     const equals = argument.indexOf('=');
     const name = argument.slice(2, equals === -1 ? undefined : equals);
-    const spec = specs[name];
-    if (!spec) throw new CliError(`${command}: unknown option --${name}`, 2);
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
+    if (!spec) {
+      throw new CliError(
+        `${command}: unknown option --${name}${didYouMean(name, Object.keys(specs), '--')}`,
+        2,
+      );
+    }
     if (spec.type === 'boolean') {
       if (equals !== -1) throw new CliError(`${command}: --${name} takes no value`, 2);
       options[name] = true;

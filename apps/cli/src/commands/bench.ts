@@ -2,7 +2,7 @@ import { activateBackend } from '../activate-backend';
 import { BENCH_STAGES, benchmarkPredict } from '../benchmark-predict';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import { architectureFrom, loadDetector } from '../load-detector';
+import { architectureFrom, checkDetectionsLimit, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import type { ParsedArguments } from '../parse-arguments';
 import { imageTensor, readImage } from '../read-image';
@@ -49,6 +49,11 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const options = args.options as Record<string, string | boolean | undefined>;
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
+  checkDetectionsLimit(
+    architectureFrom(options.arch as string, COMMAND),
+    parseModelOptions(options, COMMAND),
+    COMMAND,
+  );
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
   const runs = countOption(options.runs as string | undefined, 'runs', 3, 1);
@@ -60,53 +65,57 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const backend = await activateBackend(options.backend as string | undefined);
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
   const input = imageTensor(image);
-  try {
-    if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
-    const result = await benchmarkPredict(loaded.model, input, {
-      runs,
-      warmup,
-      onRun: (kind, index, milliseconds) =>
-        progress(
-          `${kind} ${index + 1}/${kind === 'run' ? runs : warmup}: ${(milliseconds / 1000).toFixed(2)} s\n`,
-        ),
-    });
-    const report = {
-      backend,
-      runs,
-      median_ms: result.medianMs,
-      stages_ms: result.stagesMs,
-      arch: architecture,
-      weights: loaded.deterministic ? 'deterministic' : options.weights,
-      image: imagePath,
-      width: image.width,
-      height: image.height,
-      instances: result.instances,
-      warmup,
-      runs_ms: result.runsMs,
-      warmup_ms: result.warmupMs,
-      load_ms: loaded.loadMs,
-      node: process.version,
-    };
-    const rows = BENCH_STAGES.map(
-      ([, key]) => `  ${key.padEnd(12)} ${result.stagesMs[key]!.toFixed(1).padStart(10)} ms`,
-    );
-    io.stdout(
-      [
-        `${architecture} on ${backend}, ${image.width}x${image.height}, ${result.instances} instances: median of ${runs} runs ${result.medianMs.toFixed(1)} ms`,
-        ...rows,
-        '',
-      ].join('\n'),
-    );
-    if (typeof options.json === 'string') {
-      try {
-        await io.writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
-      } catch (error) {
-        throw new CliError(`${COMMAND}: cannot write --json ${options.json}: ${(error as Error).message}`, 1);
+  return usingDetector(loaded, async () => {
+    try {
+      if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
+      const result = await benchmarkPredict(loaded.model, input, {
+        runs,
+        warmup,
+        onRun: (kind, index, milliseconds) =>
+          progress(
+            `${kind} ${index + 1}/${kind === 'run' ? runs : warmup}: ${(milliseconds / 1000).toFixed(2)} s\n`,
+          ),
+      });
+      const report = {
+        backend,
+        runs,
+        median_ms: result.medianMs,
+        stages_ms: result.stagesMs,
+        arch: architecture,
+        weights: loaded.deterministic ? 'deterministic' : options.weights,
+        image: imagePath,
+        width: image.width,
+        height: image.height,
+        instances: result.instances,
+        warmup,
+        runs_ms: result.runsMs,
+        warmup_ms: result.warmupMs,
+        load_ms: loaded.loadMs,
+        node: process.version,
+      };
+      const rows = BENCH_STAGES.map(
+        ([, key]) => `  ${key.padEnd(12)} ${result.stagesMs[key]!.toFixed(1).padStart(10)} ms`,
+      );
+      io.stdout(
+        [
+          `${architecture} on ${backend}, ${image.width}x${image.height}, ${result.instances} instances: median of ${runs} runs ${result.medianMs.toFixed(1)} ms`,
+          ...rows,
+          '',
+        ].join('\n'),
+      );
+      if (typeof options.json === 'string') {
+        try {
+          await io.writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+        } catch (error) {
+          throw new CliError(
+            `${COMMAND}: cannot write --json ${options.json}: ${(error as Error).message}`,
+            1,
+          );
+        }
       }
+      return 0;
+    } finally {
+      input.dispose();
     }
-    return 0;
-  } finally {
-    input.dispose();
-    loaded.model.dispose();
-  }
+  });
 }

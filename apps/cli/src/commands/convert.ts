@@ -1,9 +1,9 @@
 import { writeSafetensors } from '@rcnn/core';
 import { activateBackend } from '../activate-backend';
 import { CliError, type CliIo, type CommandModule } from '../command';
-import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS } from '../detector-options';
-import { architectureFrom, loadDetector } from '../load-detector';
-import { parseModelOptions } from '../model-options';
+import { BACKEND_OPTION_SPECS, DETECTOR_OPTION_SPECS } from '../detector-options';
+import { architectureFrom, loadDetector, usingDetector } from '../load-detector';
+import { parseModelOptions, WEIGHT_SHAPE_OPTION_SPECS } from '../model-options';
 import type { ParsedArguments } from '../parse-arguments';
 
 const COMMAND = 'rcnn convert';
@@ -16,11 +16,13 @@ const COMMAND = 'rcnn convert';
 export const convertCommand: CommandModule = {
   name: 'convert',
   summary: 'Check a torchvision checkpoint against an architecture and save it as .safetensors.',
-  usage: '--arch NAME --weights IN.pth|IN.safetensors|deterministic --out OUT.safetensors [model options]',
+  usage:
+    '--arch NAME --weights IN.pth|IN.safetensors|deterministic --out OUT.safetensors [--num-classes N] [--num-keypoints N]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     out: { type: 'string', value: 'FILE', required: true, description: 'the .safetensors file to write' },
-    ...BACKEND_AND_MODEL_OPTION_SPECS,
+    ...BACKEND_OPTION_SPECS,
+    ...WEIGHT_SHAPE_OPTION_SPECS,
   },
   run: runConvert,
 };
@@ -35,7 +37,7 @@ async function runConvert(args: ParsedArguments, io: CliIo): Promise<number> {
   await activateBackend(options.backend as string | undefined);
   // A strict load: a checkpoint that does not fit throws with its missing/unexpected/mis-shaped report.
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
-  try {
+  return usingDetector(loaded, async () => {
     const stateDict = await loaded.model.saveStateDict();
     const bytes = writeSafetensors(stateDict, { architecture, format: 'pt' });
     try {
@@ -47,7 +49,5 @@ async function runConvert(args: ParsedArguments, io: CliIo): Promise<number> {
       `${COMMAND}: ${architecture}: all ${stateDict.size} entries matched; wrote ${out} (${(bytes.length / 1e6).toFixed(1)} MB)\n`,
     );
     return 0;
-  } finally {
-    loaded.model.dispose();
-  }
+  });
 }

@@ -49,12 +49,9 @@ export const evalCommand: CommandModule = {
 async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
   const options = args.options as Record<string, string | undefined>;
   const iouType = options['iou-type'] as IouType;
-  const catIds =
-    options['cat-ids'] === undefined ? undefined : parseNumberList(options['cat-ids'], 'cat-ids', COMMAND);
-  const imgIds =
-    options['img-ids'] === undefined ? undefined : parseNumberList(options['img-ids'], 'img-ids', COMMAND);
-  const maxDets =
-    options['max-dets'] === undefined ? undefined : parseNumberList(options['max-dets'], 'max-dets', COMMAND);
+  const catIds = idList(options['cat-ids'], 'cat-ids');
+  const imgIds = idList(options['img-ids'], 'img-ids');
+  const maxDets = maxDetsList(options['max-dets'], iouType);
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
 
@@ -107,6 +104,38 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
     }
   }
   return 0;
+}
+
+/** `--cat-ids`/`--img-ids`: comma-separated whole numbers (COCO ids). */
+function idList(text: string | undefined, option: string): number[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = parseNumberList(text, option, COMMAND);
+  if (!ids.every(Number.isSafeInteger)) {
+    throw new CliError(`${COMMAND}: --${option} must be whole numbers (COCO ids), got '${text}'`, 2);
+  }
+  return ids;
+}
+
+/**
+ * `--max-dets`: positive whole numbers; bbox and segm summaries read the first three
+ * (pycocotools' maxDets[0..2]), the keypoint summary reads 20.
+ */
+function maxDetsList(text: string | undefined, iouType: IouType): number[] | undefined {
+  if (text === undefined) return undefined;
+  const values = parseNumberList(text, 'max-dets', COMMAND);
+  const fail = (expected: string): never => {
+    throw new CliError(`${COMMAND}: --max-dets must be ${expected}, got '${text}'`, 2);
+  };
+  if (!values.every((value) => Number.isSafeInteger(value) && value > 0)) fail('positive whole numbers');
+  if (iouType !== 'keypoints' && values.length < 3) {
+    fail(
+      `three numbers for ${iouType} (the summary reports at the first three, as pycocotools: default 1,10,100)`,
+    );
+  }
+  if (iouType === 'keypoints' && !values.includes(20)) {
+    fail('a list that includes 20 for keypoints (the keypoint summary reads maxDets=20, as pycocotools)');
+  }
+  return values;
 }
 
 async function readJson(io: CliIo, path: string, option: string): Promise<unknown> {

@@ -1,17 +1,26 @@
-import { access } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { type DetectedInstance, encodePng } from '@rcnn/core';
+import { encodePng, type RgbImage } from '@rcnn/core';
 import { COCO_PERSON_SKELETON, drawInstances } from '@rcnn/postprocess';
 import { activateBackend } from '../activate-backend';
 import { categoryNamesFor } from '../category-names';
 import { CliError, type CliIo, type CommandModule } from '../command';
-import { detectImage } from '../detect-image';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import { architectureFrom, type LoadedDetector, loadDetector } from '../load-detector';
+import {
+  architectureFrom,
+  checkDetectionsLimit,
+  type LoadedDetector,
+  loadDetector,
+  usingDetector,
+} from '../load-detector';
 import { parseModelOptions } from '../model-options';
+import { checkOutputs, type NamedPath, removeEarlierOutputs, StagedOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
-import { imageTensor, readImage } from '../read-image';
-import { type ImageResult, toImageResult } from './predict-json';
+import { type PlainDetection, toDetectedInstance } from '../plain-detections';
+import { checkImages, describeFailure, type ImageFailure, resizeProblem } from '../predict-inputs';
+import { createProgress } from '../progress';
+import { shown } from '../terminal-text';
+import { predictImages } from './predict-batch';
+import type { ImageResult } from './predict-json';
 
 const COMMAND = 'rcnn predict';
 
@@ -47,7 +56,12 @@ export const predictCommand: CommandModule = {
       description:
         'draw the detections into a PNG: one per --image, or one name for several images, written as NAME-1.png, NAME-2.png, ...',
     },
-    quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+    'keep-going': {
+      type: 'boolean',
+      description:
+        'when some images fail, still write the others (and exit 3); by default a failure writes nothing',
+    },
+    quiet: { type: 'boolean', description: 'no progress on stderr (failures are still reported)' },
     verbose: { type: 'boolean', description: "also print each image's stage times on stderr" },
     ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
@@ -73,91 +87,141 @@ export function outImagePaths(
   );
 }
 
-async function checkReadable(paths: readonly string[]): Promise<void> {
-  for (const path of paths) {
-    try {
-      await access(path);
-    } catch (error) {
-      throw new CliError(`${COMMAND}: cannot read image ${path}: ${(error as Error).message}`, 1);
-    }
-  }
-}
-
-async function drawTo(
-  io: CliIo,
-  path: string,
-  image: Awaited<ReturnType<typeof readImage>>,
-  instances: readonly DetectedInstance[],
-  loaded: LoadedDetector,
-): Promise<void> {
+/** The detections drawn onto `image`, as PNG bytes. */
+function drawing(image: RgbImage, detections: readonly PlainDetection[], loaded: LoadedDetector): Uint8Array {
+  const names = namesOf(loaded);
+  const instances = detections.map((detection) => toDetectedInstance(detection, names));
   const keypointCount = instances[0]?.keypoints?.length ?? 0;
   const rgba = drawInstances(image, instances, {
     ...(keypointCount === COCO_PERSON_SKELETON_KEYPOINTS ? { skeleton: COCO_PERSON_SKELETON } : {}),
-    ...namesOption(loaded),
+    ...(names ? { categoryNames: names } : {}),
   });
-  try {
-    await io.writeBytes(path, encodePng(rgba, image.width, image.height));
-  } catch (error) {
-    throw new CliError(`${COMMAND}: cannot write --out-image ${path}: ${(error as Error).message}`, 1);
-  }
+  return encodePng(rgba, image.width, image.height);
 }
 
 const COCO_PERSON_SKELETON_KEYPOINTS = 17;
 
-function namesOption(loaded: LoadedDetector): { categoryNames?: readonly string[] } {
+function namesOf(loaded: LoadedDetector): readonly string[] | undefined {
   const numClasses = loaded.model.roiHeads.box.predictor.numClasses;
-  const names = categoryNamesFor(numClasses, loaded.architecture.startsWith('keypointrcnn'));
-  return names ? { categoryNames: names } : {};
+  return categoryNamesFor(numClasses, loaded.architecture.startsWith('keypointrcnn'));
 }
 
 async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   const options = args.options as Record<string, string | boolean | undefined>;
   if (args.positionals.length > 0) {
     throw new CliError(
-      `${COMMAND}: unexpected argument '${args.positionals[0]}' (images go after --image)`,
+      `${COMMAND}: unexpected argument '${shown(args.positionals[0]!)}' (images go after --image)`,
       2,
     );
   }
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
+  checkDetectionsLimit(architecture, modelOptions, COMMAND);
   const images = args.lists.image ?? [];
   const drawings = outImagePaths(images, args.lists['out-image'] ?? []);
-  const outJson = options['out-json'] as string;
-  const progress = options.quiet ? () => {} : (text: string) => io.stderr(text);
-  await checkReadable(images);
+  const outJson: NamedPath = { option: '--out-json', path: options['out-json'] as string };
+  const outputs = [outJson, ...drawings.flatMap((path) => (path ? [{ option: '--out-image', path }] : []))];
+  await checkOutputs(
+    images.map((path) => ({ option: '--image', path })),
+    outputs,
+    COMMAND,
+  );
+  const keepGoing = options['keep-going'] === true;
+  const failures: ImageFailure[] = [];
+  const report = (found: readonly ImageFailure[]) => {
+    for (const failure of found) io.stderr(`${describeFailure(COMMAND, failure)}\n`);
+    failures.push(...found);
+  };
+  const checked = await checkImages(io, images);
+  report(checked.failures);
+  const staged = new StagedOutputs(COMMAND);
+  if (failures.length > 0 && (!keepGoing || failures.length === images.length)) {
+    return giveUp(io, failures, images.length, outputs, keepGoing);
+  }
 
   const backend = await activateBackend(options.backend as string | undefined);
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
-  try {
+  return usingDetector(loaded, async () => {
     if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
-    const results: ImageResult[] = [];
-    for (const [i, path] of images.entries()) {
-      const start = performance.now();
-      const image = await readImage(io, path, COMMAND);
-      const input = imageTensor(image);
-      const stages: string[] = [];
-      let instances: DetectedInstance[];
-      try {
-        instances = await detectImage(loaded.model, input, {
-          onStage: (stage, milliseconds) => stages.push(`${stage} ${(milliseconds / 1000).toFixed(2)} s`),
-        });
-      } finally {
-        input.dispose();
-      }
-      results.push(toImageResult(path, image, instances));
-      const drawing = drawings[i];
-      if (drawing) await drawTo(io, drawing, image, instances, loaded);
-      const seconds = ((performance.now() - start) / 1000).toFixed(1);
-      progress(`[${i + 1}/${images.length}] ${path}: ${instances.length} instances, ${seconds} s\n`);
-      if (options.verbose && !options.quiet) io.stderr(`  ${stages.join(', ')}\n`);
+    report(
+      checked.headers.flatMap((header, index) => {
+        const reason = header && resizeProblem(loaded.model, header);
+        return reason ? [{ index, path: images[index]!, reason }] : [];
+      }),
+    );
+    if (failures.length > 0 && (!keepGoing || failures.length === images.length)) {
+      return giveUp(io, failures, images.length, outputs, keepGoing);
     }
+    const progress = createProgress(io.stderr, {
+      tty: io.stderrIsTty === true,
+      quiet: options.quiet === true,
+      total: images.length,
+    });
+    let batch: { results: ImageResult[]; failures: ImageFailure[] };
     try {
-      await io.writeFile(outJson, `${JSON.stringify(results)}\n`);
+      batch = await predictImages({
+        command: COMMAND,
+        io,
+        loaded,
+        images,
+        skip: new Set(failures.map((failure) => failure.index)),
+        drawings,
+        staged,
+        progress,
+        keepGoing,
+        verbose: options.verbose === true && options.quiet !== true,
+        draw: (image, detections) => drawing(image, detections, loaded),
+      });
+      failures.push(...batch.failures);
+      if (batch.results.length === 0 || (failures.length > 0 && !keepGoing)) {
+        await staged.discard();
+        return await giveUp(io, failures, images.length, outputs, keepGoing);
+      }
+      await staged.stage(outJson, `${JSON.stringify(batch.results)}\n`);
+      await staged.commit();
     } catch (error) {
-      throw new CliError(`${COMMAND}: cannot write --out-json ${outJson}: ${(error as Error).message}`, 1);
+      await staged.discard();
+      throw error;
     }
-    return 0;
-  } finally {
-    loaded.model.dispose();
+    if (failures.length === 0) return 0;
+    const failed = new Set(failures.map((failure) => failure.index));
+    const stale = drawings.filter((path, index): path is string => path !== undefined && failed.has(index));
+    await reportRemoved(io, stale);
+    io.stderr(
+      `${COMMAND}: ${failures.length} of ${images.length} images failed; wrote ${shown(outJson.path)} with the other ${batch.results.length} (exit code 3)\n`,
+    );
+    return 3;
+  });
+}
+
+/** Removes outputs an earlier run left at `paths`, saying so; `kept` ones are named too. */
+async function reportRemoved(io: CliIo, paths: readonly string[]): Promise<void> {
+  const { removed, kept } = await removeEarlierOutputs(paths);
+  if (removed.length > 0) {
+    io.stderr(
+      `${COMMAND}: removed ${removed.map((path) => shown(path)).join(', ')} from an earlier run, so that it is not taken for this run's result\n`,
+    );
   }
+  if (kept.length > 0) {
+    io.stderr(
+      `${COMMAND}: warning: ${kept.map((path) => shown(path)).join(', ')} from an earlier run could not be removed and is not this run's result\n`,
+    );
+  }
+}
+
+/** The run writes nothing: says why, removes what an earlier run left at the outputs. @returns 1 */
+async function giveUp(
+  io: CliIo,
+  failures: readonly ImageFailure[],
+  total: number,
+  outputs: readonly NamedPath[],
+  keepGoing: boolean,
+): Promise<number> {
+  await reportRemoved(
+    io,
+    outputs.map((output) => output.path),
+  );
+  const hint = keepGoing ? '' : ' (--keep-going writes the others)';
+  io.stderr(`${COMMAND}: ${failures.length} of ${total} images failed; no output written${hint}\n`);
+  return 1;
 }

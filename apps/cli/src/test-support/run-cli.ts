@@ -2,14 +2,25 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { demoScenePng } from '../../scripts/demo-scene';
+import type { CliIo } from '../command';
 import { main, nodeIo } from '../main';
 
-/** Runs `rcnn ...argv` in this process with real files, capturing stdout and stderr. */
+/** Runs `rcnn ...argv` in this process with real files, capturing stdout and stderr (not a terminal). */
 export async function runCli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWith({}, ...argv);
+}
+
+/** {@link runCli} with parts of the I/O replaced (e.g. `{ stderrIsTty: true }` to see the live progress). */
+export async function runCliWith(
+  overrides: Partial<CliIo>,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     ...nodeIo,
+    stderrIsTty: false,
+    ...overrides,
     stdout: (text) => {
       stdout += text;
     },

@@ -1,0 +1,96 @@
+import { decodeImagePixels, RcnnError, type RgbImage } from '@rcnn/core';
+import { CliError, type CliIo } from '../command';
+import { detectImage } from '../detect-image';
+import type { LoadedDetector } from '../load-detector';
+import type { StagedOutputs } from '../output-files';
+import type { PlainDetection } from '../plain-detections';
+import { describeFailure, type ImageFailure } from '../predict-inputs';
+import type { PredictProgress } from '../progress';
+import { imageTensor } from '../read-image';
+import { shown } from '../terminal-text';
+import { type ImageResult, toImageResult } from './predict-json';
+
+/** What {@link predictImages} needs. */
+export interface PredictBatch {
+  readonly command: string;
+  readonly io: CliIo;
+  readonly loaded: LoadedDetector;
+  readonly images: readonly string[];
+  /** Indices already known to fail (checked before the model was built): skipped. */
+  readonly skip: ReadonlySet<number>;
+  /** Where each image's drawing goes, if anywhere. */
+  readonly drawings: readonly (string | undefined)[];
+  /** Drawings are staged here, written only if the run succeeds. */
+  readonly staged: StagedOutputs;
+  readonly progress: PredictProgress;
+  /** Go on after an image fails (input errors only: an internal error always stops). */
+  readonly keepGoing: boolean;
+  readonly verbose: boolean;
+  /** Draws an image's detections as PNG bytes. */
+  draw(image: RgbImage, detections: readonly PlainDetection[]): Uint8Array;
+}
+
+function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Decodes, detects and (if asked) draws each image, one at a time. A failing image is
+ * reported on stderr naming the file; the batch stops there unless `keepGoing`, and always
+ * stops after an error that is not about the input (the backend may be unusable then).
+ * @returns the results of the images that worked, and the images that failed
+ */
+export async function predictImages(batch: PredictBatch): Promise<{
+  results: ImageResult[];
+  failures: ImageFailure[];
+}> {
+  const { command, io, loaded, images, progress } = batch;
+  const results: ImageResult[] = [];
+  const failures: ImageFailure[] = [];
+  for (const [index, path] of images.entries()) {
+    if (batch.skip.has(index)) continue;
+    progress.imageStarted(index, path);
+    const start = performance.now();
+    const stages: string[] = [];
+    try {
+      const image = decodeImagePixels(await io.readBytes(path));
+      const input = imageTensor(image);
+      let detections: PlainDetection[];
+      try {
+        detections = await detectImage(loaded.model, input, {
+          onStage: (stage, milliseconds) => {
+            stages.push(`${stage} ${(milliseconds / 1000).toFixed(2)} s`);
+            progress.stageDone(stage);
+          },
+        });
+      } finally {
+        input.dispose();
+      }
+      results.push(toImageResult(path, image, detections));
+      const drawing = batch.drawings[index];
+      if (drawing)
+        await batch.staged.stage({ option: '--out-image', path: drawing }, batch.draw(image, detections));
+      const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      progress.line(
+        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s\n`,
+      );
+      if (batch.verbose) progress.line(`  ${stages.join(', ')}\n`);
+    } catch (error) {
+      if (error instanceof CliError) throw error; // an output that cannot be written: the whole run fails
+      const failure = { index, path, reason: reasonOf(error) };
+      failures.push(failure);
+      progress.finish();
+      io.stderr(`${describeFailure(command, failure)}\n`);
+      const internal = !(
+        error instanceof RcnnError || typeof (error as { code?: unknown }).code === 'string'
+      );
+      if (internal) {
+        io.stderr(`${command}: stopped: that was not an input error, so the backend may be unusable\n`);
+      }
+      if (internal || !batch.keepGoing) break;
+    }
+  }
+  progress.finish();
+  return { results, failures };
+}
