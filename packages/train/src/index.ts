@@ -28,7 +28,7 @@ export { prepareSample, type SampleTask } from './data/prepare-sample';
 export { disposeSampleTensors, sampleToTensors, type TrainingSample } from './data/training-sample';
 export { CsvLog, readCsvLog } from './log/csv-log';
 export { lossSeries, type PlotSeries, renderLossCurvePng, SERIES_COLORS } from './log/loss-curve-png';
-export { type LossGradients, lossGradients, type SyncLossDetector } from './loop/loss-gradients';
+export { type LossGradients, lossGradients } from './loop/loss-gradients';
 export { formatProgress, type ProgressRecord, StepTimer } from './loop/progress';
 export { stopOnInterrupt } from './loop/stop-on-interrupt';
 export { type BatchSource, type TrainOptions, type TrainResult, train } from './loop/train';

@@ -12,8 +12,14 @@ export interface TrainableDetector {
    * @param images `[H, W, 3]` RGB, float32 0..1 or int32 0..255 (not disposed)
    * @param targets per image, in that image's own pixels: boxes xyxy `[N, 4]`, labels int32 `[N]`,
    *   masks `[N, H, W]` 0/1 optional, keypoints `[N, K, 3]` optional (not disposed)
+   * @param options.minSize this step's short side (multi-scale training, torchvision
+   *   GeneralizedRCNNTransform's random `min_size` choice); the model's own size when absent
    */
-  loss(images: readonly tf.Tensor3D[], targets: readonly GroundTruth[]): Promise<Record<string, tf.Scalar>>;
+  loss(
+    images: readonly tf.Tensor3D[],
+    targets: readonly GroundTruth[],
+    options?: { readonly minSize?: number },
+  ): Promise<Record<string, tf.Scalar>>;
   /** Trainable variables keyed by torchvision state_dict name (e.g. `'roi_heads.box_head.fc6.weight'`), tfjs layout. */
   trainableVariables(): ReadonlyMap<string, tf.Variable>;
   /** Every parameter and buffer in torch layout under torchvision names (loadable by torchvision). */

@@ -1,6 +1,6 @@
 import { asBoxes, type GroundTruth, type StateDict, tfjsToTorchLayout, torchToTfjsLayout } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { SyncLossDetector } from '../loop/loss-gradients';
+import type { TrainableDetector } from '../trainable-detector';
 
 const TORCH_SHAPES: Record<string, number[]> = {
   'backbone.conv.weight': [4, 3, 3, 3],
@@ -16,7 +16,7 @@ const TORCH_SHAPES: Record<string, number[]> = {
  * linear layer; classification (softmax cross-entropy on each image's first label) and box L1
  * (on its first box, relative to the image size) losses. Synchronous inside, so `tf.variableGrads` works.
  */
-export class ToyDetector implements SyncLossDetector {
+export class ToyDetector implements TrainableDetector {
   private readonly variables = new Map<string, tf.Variable>();
   /** A non-trainable buffer, saved and loaded like torchvision's running statistics. */
   private readonly buffer = new Float32Array([0.5, -0.25, 1, 2]);
@@ -85,10 +85,15 @@ export class ToyDetector implements SyncLossDetector {
     });
   }
 
+  /** The `minSize` of every loss call, in order. */
+  readonly minSizes: (number | undefined)[] = [];
+
   async loss(
     images: readonly tf.Tensor3D[],
     targets: readonly GroundTruth[],
+    options?: { minSize?: number },
   ): Promise<Record<string, tf.Scalar>> {
+    this.minSizes.push(options?.minSize);
     return this.lossSync(images, targets);
   }
 

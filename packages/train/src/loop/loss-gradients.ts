@@ -1,11 +1,6 @@
-import { type GroundTruth, RcnnError } from '@rcnn/core';
+import { type GroundTruth, RcnnError, variableGradsAsync } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradientFunction, TrainableDetector } from '../trainable-detector';
-
-/** A model whose loss can also run synchronously (then `tf.variableGrads` differentiates it). */
-export interface SyncLossDetector extends TrainableDetector {
-  lossSync(images: readonly tf.Tensor3D[], targets: readonly GroundTruth[]): Record<string, tf.Scalar>;
-}
 
 /** One forward + backward: plain loss values and the gradients (caller owns `grads`). */
 export interface LossGradients {
@@ -18,11 +13,12 @@ export interface LossGradients {
 }
 
 /**
- * The one place gradients are taken. With `gradients` (`@rcnn/core`'s `variableGradsAsync`) it
- * differentiates `model.loss` across its awaits; without, it needs a model with `lossSync` and
- * uses `tf.variableGrads`. The loss is the plain sum of the terms, as torchvision's references sum
- * `loss_dict.values()`.
+ * The one place gradients are taken: `@rcnn/core`'s `variableGradsAsync` (or the `gradients`
+ * function given) differentiates `model.loss` across its awaits. The loss is the plain sum of the
+ * terms, as torchvision's references sum `loss_dict.values()`. Gradient kernels must be registered
+ * by the caller (`import '@tensorflow/tfjs-core/dist/register_all_gradients'`).
  * @param images, targets not disposed (caller owns)
+ * @param lossOptions passed to `model.loss` (this step's `minSize`)
  */
 export async function lossGradients(
   model: TrainableDetector,
@@ -30,6 +26,7 @@ export async function lossGradients(
   targets: readonly GroundTruth[],
   variables: readonly tf.Variable[],
   gradients?: GradientFunction,
+  lossOptions?: { readonly minSize?: number },
 ): Promise<LossGradients> {
   let keys: string[] = [];
   let stacked: tf.Tensor | undefined;
@@ -42,22 +39,15 @@ export async function lossGradients(
     for (const term of terms) term.dispose();
     return total;
   };
-  let value: tf.Scalar;
-  let grads: (tf.Tensor | null)[];
-  if (gradients) {
-    ({ value, grads } = await gradients(async () => combine(await model.loss(images, targets)), variables));
-  } else {
-    const sync = (model as Partial<SyncLossDetector>).lossSync;
-    if (typeof sync !== 'function') {
-      throw new RcnnError(
-        'UNSUPPORTED',
-        "this model's loss awaits: pass `gradients: variableGradsAsync` (from @rcnn/core) to train it",
-      );
-    }
-    const result = tf.variableGrads(() => combine(sync.call(model, images, targets)), variables.slice());
-    value = result.value;
-    grads = variables.map((v) => result.grads[v.name] ?? null);
+  const compute = gradients ?? variableGradsAsync;
+  let result: Awaited<ReturnType<GradientFunction>>;
+  try {
+    result = await compute(async () => combine(await model.loss(images, targets, lossOptions)), variables);
+  } catch (error) {
+    stacked?.dispose();
+    throw error;
   }
+  const { value, grads } = result;
   try {
     const total = (await value.data())[0];
     const values = stacked ? await stacked.data() : new Float32Array(0);

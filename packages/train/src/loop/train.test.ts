@@ -110,6 +110,29 @@ describe('train', () => {
     for (const o of [sgdStraight, sgdFirst, sgdFresh]) o.dispose();
   });
 
+  it('passes a seeded multi-scale minSize per iteration to the loss', async () => {
+    const run = async (start: number, end: number) => {
+      const model = new ToyDetector();
+      const optimizer = new Sgd();
+      await train({
+        model,
+        data: source(),
+        optimizer,
+        schedule,
+        iterations: end,
+        startIteration: start,
+        minSizes: [10, 20, 30],
+        state: { seed: 4 },
+      });
+      model.dispose();
+      optimizer.dispose();
+      return model.minSizes;
+    };
+    const all = await run(0, 12);
+    expect(new Set(all)).toEqual(new Set([10, 20, 30]));
+    expect(await run(6, 12)).toEqual(all.slice(6));
+  });
+
   it('stops on a non-finite loss before updating, keeping the last good checkpoint', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
     const model = new ToyDetector();

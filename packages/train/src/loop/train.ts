@@ -4,6 +4,7 @@ import { disposeSampleTensors, sampleToTensors, type TrainingSample } from '../d
 import { clipGradNorm } from '../optim/clip-grad-norm';
 import { type LrScheduleOptions, learningRateAt } from '../optim/lr-schedule';
 import type { Sgd } from '../optim/sgd';
+import { SeededRng } from '../random/seeded-rng';
 import type { GradientFunction, TrainableDetector } from '../trainable-detector';
 import { lossGradients } from './loss-gradients';
 import { type ProgressRecord, StepTimer } from './progress';
@@ -36,8 +37,14 @@ export interface TrainOptions {
   readonly onProgress?: (record: ProgressRecord) => void;
   /** Aborting stops the run before the next step, with a checkpoint (Ctrl-C: see `stopOnInterrupt`). */
   readonly signal?: AbortSignal;
-  /** `@rcnn/core`'s `variableGradsAsync` for models whose loss awaits (see `lossGradients`). */
+  /** Replaces `@rcnn/core`'s `variableGradsAsync` (see `lossGradients`). */
   readonly gradients?: GradientFunction;
+  /**
+   * Multi-scale training: each iteration passes one of these to `model.loss` as `minSize`, drawn
+   * from (`state.seed`, iteration) so a resumed run draws the same (torchvision's transform picks
+   * `random.choice(min_size)` per batch). The model's own size when absent.
+   */
+  readonly minSizes?: readonly number[];
 }
 
 export interface TrainResult {
@@ -99,6 +106,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         tensors.map((t) => t.target),
         variables,
         options.gradients,
+        minSize(options, iteration),
       );
     } finally {
       tensors.forEach(disposeSampleTensors);
@@ -155,4 +163,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     });
   }
   return { iteration: Math.max(start, iterations), stopped: 'completed', lastCheckpoint };
+}
+
+/** The `minSize` of an iteration's loss call (see `TrainOptions.minSizes`). */
+function minSize(options: TrainOptions, iteration: number): { minSize: number } | undefined {
+  const sizes = options.minSizes;
+  if (!sizes || sizes.length === 0) return undefined;
+  return { minSize: sizes[SeededRng.derive(options.state?.seed ?? 0, 0x315e, iteration).int(sizes.length)] };
 }

@@ -103,8 +103,6 @@ export async function runTraining(
       flipProbability: config.flipProbability,
       ...(set.numKeypoints > 0 ? { keypointFlipMap: keypointFlipMap(set.keypointNames) } : {}),
       cropProbability: config.cropProbability,
-      minSizes: config.minSizes,
-      maxSize: config.maxSize,
     },
     ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
   });
@@ -134,6 +132,7 @@ export async function runTraining(
       checkpointDir: config.out,
       checkpointEvery: config.checkpointEvery,
       state: { seed, labelMap: set.labelMap },
+      ...(config.minSizes.length > 0 ? { minSizes: config.minSizes } : {}),
       ...(evaluate && config.valJson
         ? {
             evaluateEvery: config.evaluateEvery || config.iterations,

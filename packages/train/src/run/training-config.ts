@@ -34,9 +34,8 @@ export interface TrainingConfig {
   /** Horizontal-flip probability (torchvision `--data-augmentation hflip`: 0.5). */
   readonly flipProbability: number;
   readonly cropProbability: number;
-  /** Multi-scale training sizes of the shorter side; empty: images as they are. */
+  /** Multi-scale training: the model's short side per iteration, one of these (empty: the model's own). */
   readonly minSizes: readonly number[];
-  readonly maxSize: number;
   readonly checkpointEvery: number;
   /** Evaluate on the val set every this many iterations (0: only at the end, when a val set is given). */
   readonly evaluateEvery: number;
@@ -65,7 +64,6 @@ export const TRAINING_DEFAULTS = {
   flipProbability: 0.5,
   cropProbability: 0,
   minSizes: [],
-  maxSize: 1333,
   checkpointEvery: 1000,
   evaluateEvery: 0,
   printFreq: 20,
@@ -97,7 +95,6 @@ const KEYS: Record<keyof TrainingConfig, Kind> = {
   flipProbability: 'number',
   cropProbability: 'number',
   minSizes: 'numbers',
-  maxSize: 'integer',
   checkpointEvery: 'integer',
   evaluateEvery: 'integer',
   printFreq: 'integer',
