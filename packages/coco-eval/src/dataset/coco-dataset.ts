@@ -89,7 +89,7 @@ export class CocoDataset {
    * @throws CocoFormatError on malformed results or image ids not in this dataset
    */
   loadResults(results: unknown): CocoDataset {
-    const loaded = loadResultAnnotations(results, new Set(this.imagesById.keys()));
+    const loaded = loadResultAnnotations(results, new Set(this.imagesById.keys()), this.imagesById);
     return new CocoDataset(
       this.images,
       loaded.annotations,

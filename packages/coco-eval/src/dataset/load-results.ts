@@ -1,8 +1,8 @@
 import { CocoFormatError } from '../errors';
 import type { Rle } from '../mask/rle';
 import { rleArea, rleToBbox } from '../mask/rle';
-import { rleFromJson } from '../mask/rle-json';
-import type { CocoAnnotation } from '../types';
+import { isRleJson, rleFromJson } from '../mask/rle-json';
+import type { CocoAnnotation, CocoImage } from '../types';
 import { checkArray, checkNumber, checkNumberList, checkObject } from './check-fields';
 
 /** Which of loadRes' branches the whole results list goes through. */
@@ -21,9 +21,18 @@ export interface LoadedResults {
  * becomes the box polygon. segm (no bbox): `area` and `bbox` from the RLE. keypoints
  * only: `bbox`/`area` from the extent of all keypoints. Ids are `index + 1`; inputs are
  * not mutated. An empty list is allowed (pycocotools fails on it) and evaluates as no detections.
+ * Refused although pycocotools would go on (with a wrong score or a Python error later):
+ * an RLE whose `size` is not its image's `[height, width]` (when `images` gives it), a
+ * polygon without a `bbox` (loadRes takes area and box from an RLE), keypoints that are
+ * not numbers (e.g. all `null`); each error names the result's index and image_id.
+ * @param images the ground-truth images by id, for their sizes (optional)
  * @throws CocoFormatError for non-lists, missing or mistyped fields, unknown image ids
  */
-export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<number>): LoadedResults {
+export function loadResultAnnotations(
+  results: unknown,
+  imageIds: ReadonlySet<number>,
+  images?: ReadonlyMap<number, CocoImage>,
+): LoadedResults {
   const list = checkArray(results, 'results');
   const decodedMasks = new Map<CocoAnnotation, Rle>();
   if (list.length === 0) return { kind: 'empty', annotations: [], decodedMasks };
@@ -61,6 +70,7 @@ export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<nu
       annotation.iscrowd = 0;
     } else if (kind === 'segm') {
       if (result.segmentation === undefined) throw new CocoFormatError('missing "segmentation"', path);
+      checkResultSegmentation(result, index, kind, undefined); // polygons first: rleFromJson would only say "not an RLE"
       const rle = rleFromJson(result.segmentation, `${path}.segmentation`);
       annotation = Object.assign(boxTemplate(), result) as CocoAnnotation;
       decodedMasks.set(annotation, rle);
@@ -69,18 +79,68 @@ export function loadResultAnnotations(results: unknown, imageIds: ReadonlySet<nu
       else checkNumberList(result.bbox, `${path}.bbox`, { length: 4 });
       annotation.iscrowd = 0;
     } else {
-      const keypoints = checkNumberList(result.keypoints, `${path}.keypoints`, { multipleOf: 3 });
-      if (keypoints.length === 0) throw new CocoFormatError('"keypoints" is empty', path);
+      const keypoints = checkResultKeypoints(result, index);
       const [x0, x1] = extent(keypoints, 0);
       const [y0, y1] = extent(keypoints, 1);
       annotation = Object.assign(keypointTemplate(), result) as CocoAnnotation;
       annotation.area = (x1 - x0) * (y1 - y0);
       annotation.bbox = [x0, y0, x1 - x0, y1 - y0];
     }
+    checkResultSegmentation(result, index, kind, images);
     annotation.id = index + 1;
     annotations[index] = annotation;
   }
   return { kind, annotations, decodedMasks };
+}
+
+/** `results[i] (image_id n)`: how errors name a result. */
+function resultName(index: number, result: Record<string, unknown>): string {
+  return `results[${index}] (image_id ${result.image_id})`;
+}
+
+/** The RLE-size and polygon-without-bbox checks of loadResultAnnotations. */
+function checkResultSegmentation(
+  result: Record<string, unknown>,
+  index: number,
+  kind: ResultsKind,
+  images: ReadonlyMap<number, CocoImage> | undefined,
+): void {
+  const segmentation = result.segmentation;
+  if (segmentation === undefined) return;
+  if (isRleJson(segmentation)) {
+    const image = images?.get(result.image_id as number);
+    const size = segmentation.size;
+    if (image?.height !== undefined && image.width !== undefined && Array.isArray(size)) {
+      if (size[0] !== image.height || size[1] !== image.width) {
+        throw new CocoFormatError(
+          `the RLE's size [${size.join(', ')}] is not its image's [${image.height}, ${image.width}] ` +
+            '([height, width]); encode each mask at the size of the image it belongs to',
+          `${resultName(index, result)}.segmentation.size`,
+        );
+      }
+    }
+  } else if (kind === 'segm' && Array.isArray(segmentation)) {
+    throw new CocoFormatError(
+      'a polygon segmentation needs a "bbox" too: without one, loadRes takes area and bbox from an ' +
+        'RLE ({"size", "counts"}), which this result does not have',
+      `${resultName(index, result)}.segmentation`,
+    );
+  }
+}
+
+/** The keypoints of a keypoints-only result: numbers, a non-empty multiple of 3. */
+function checkResultKeypoints(result: Record<string, unknown>, index: number): number[] {
+  const path = `${resultName(index, result)}.keypoints`;
+  const values = result.keypoints;
+  if (Array.isArray(values) && values.length > 0 && values.every((value) => value === null)) {
+    throw new CocoFormatError(
+      `all ${values.length} values are null; keypoints must be numbers (x, y, visibility triples)`,
+      path,
+    );
+  }
+  const keypoints = checkNumberList(values, path, { multipleOf: 3 });
+  if (keypoints.length === 0) throw new CocoFormatError('"keypoints" is empty', resultName(index, result));
+  return keypoints;
 }
 
 function isFiniteNumber(value: unknown): value is number {

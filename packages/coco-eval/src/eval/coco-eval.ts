@@ -5,7 +5,7 @@ import { buildEvalTables } from './eval-tables';
 import { evaluateImages, type ImageEvaluations } from './evaluate-images';
 import { type EvalImageRecord, imageRecords } from './image-records';
 import { createPairScorer } from './pair-scores';
-import { defaultParams, type EvalParams, uniqueSorted } from './params';
+import { defaultParams, type EvalParams, uniqueSorted, validateParams } from './params';
 import { type Summary, summarizeAccumulation } from './summarize';
 
 /**
@@ -36,10 +36,12 @@ export class CocoEval {
   /**
    * Matches detections to ground truth per image, category and area range
    * (pycocotools `evaluate`). Sorts and de-duplicates imgIds/catIds and sorts maxDets first.
-   * @throws CocoFormatError when an annotation lacks what the iouType needs
+   * @throws CocoFormatError when an annotation lacks what the iouType needs, or for
+   *   invalid params (maxDets not positive whole numbers, thresholds outside [0, 1])
    */
   evaluate(): void {
     const p = this.params;
+    validateParams(p);
     p.imgIds = uniqueSorted(p.imgIds);
     if (p.useCats) p.catIds = uniqueSorted(p.catIds);
     p.maxDets = [...p.maxDets].sort((a, b) => a - b);

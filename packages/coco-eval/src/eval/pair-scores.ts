@@ -67,7 +67,7 @@ export function createPairScorer(
   const sigmas = params.kptOksSigmas;
   const variances = Float64Array.from(sigmas, (sigma) => sigma * 2 * (sigma * 2));
   const gtKeypoints = keypointsOf(gt, sigmas.length, 'ground-truth');
-  const dtKeypoints = keypointsOf(dt, sigmas.length, 'detection');
+  const dtKeypoints = keypointsOf(dt, sigmas.length, 'detection', detections.resultsKind !== undefined);
   const scratch = new Float64Array(sigmas.length);
   return (dtRows, dtStart, dtCount, gtRows, gtStart, gtCount, out) => {
     for (let g = 0; g < gtCount; g++) {
@@ -128,16 +128,38 @@ function masksBoxIou(dtMasks: CellMasks, d: number, gtMasks: CellMasks, g: numbe
   return boxPairIou(boxes[0], boxes[1], boxes[2], boxes[3], boxes[4], boxes[5], boxes[6], boxes[7], crowd);
 }
 
-function keypointsOf(table: AnnotationTable, keypointCount: number, side: string): number[][] {
+/**
+ * Each annotation's keypoints, checked: 3 numbers per sigma. Errors name the annotation
+ * id and image_id, and for loaded results (ids are list index + 1) the results index.
+ */
+function keypointsOf(
+  table: AnnotationTable,
+  keypointCount: number,
+  side: string,
+  fromResults = false,
+): number[][] {
   return table.annotations.map((annotation) => {
-    const keypoints = annotation.keypoints;
-    if (!keypoints) throw new CocoFormatError('missing "keypoints"', `${side} annotation ${annotation.id}`);
+    const keypoints = annotation.keypoints as unknown;
+    const path = fromResults
+      ? `results[${annotation.id - 1}] (image_id ${annotation.image_id}).keypoints`
+      : `${side} annotation ${annotation.id} (image_id ${annotation.image_id})`;
+    if (!keypoints) throw new CocoFormatError('missing "keypoints"', path);
+    if (!Array.isArray(keypoints)) throw new CocoFormatError('"keypoints" must be a list of numbers', path);
     if (keypoints.length !== keypointCount * 3) {
       throw new CocoFormatError(
         `"keypoints" has ${keypoints.length} values; expected 3 x ${keypointCount} (one sigma per keypoint)`,
-        `${side} annotation ${annotation.id}`,
+        path,
       );
     }
-    return keypoints;
+    const bad = keypoints.findIndex((value) => typeof value !== 'number' || !Number.isFinite(value));
+    if (bad >= 0) {
+      throw new CocoFormatError(
+        keypoints.every((value) => value === null)
+          ? `all ${keypoints.length} keypoint values are null; keypoints must be numbers (x, y, visibility triples)`
+          : `keypoint value ${bad} is ${JSON.stringify(keypoints[bad])}; keypoints must be finite numbers`,
+        path,
+      );
+    }
+    return keypoints as number[];
   });
 }

@@ -1,4 +1,5 @@
 import type { CocoDataset } from '../dataset/coco-dataset';
+import { CocoFormatError } from '../errors';
 import { linspace } from '../numeric/linspace';
 import type { IouType } from '../types';
 
@@ -62,6 +63,47 @@ export function defaultParams(iouType: IouType, groundTruth?: CocoDataset): Eval
     useCats: true,
     kptOksSigmas: [...COCO_KEYPOINT_SIGMAS],
   };
+}
+
+/**
+ * Checks the parameters evaluate() reads, so a bad value fails up front with a message
+ * instead of deep in the evaluation (pycocotools slices with maxDets: a fractional one
+ * raises there, a negative one silently drops detections from the end).
+ * @param summaryNeeded also require the 3 maxDets that the bbox/segm summary reads
+ * @throws CocoFormatError with path `params.<field>`
+ */
+export function validateParams(params: EvalParams, summaryNeeded = false): void {
+  const { maxDets } = params;
+  if (!Array.isArray(maxDets) || maxDets.length === 0) {
+    throw new CocoFormatError(
+      `must be a non-empty list of whole numbers, got ${JSON.stringify(maxDets)}`,
+      'params.maxDets',
+    );
+  }
+  const bad = maxDets.findIndex((value) => !(Number.isSafeInteger(value) && value >= 1));
+  if (bad >= 0) {
+    throw new CocoFormatError(
+      `value ${bad} is ${maxDets[bad]}; maxDets are detections kept per image, positive whole numbers`,
+      'params.maxDets',
+    );
+  }
+  if (summaryNeeded && params.iouType !== 'keypoints' && maxDets.length < 3) {
+    throw new CocoFormatError(
+      `the ${params.iouType} summary needs 3 values (pycocotools reads maxDets[0], [1] and [2], ` +
+        `default [1, 10, 100]), got [${maxDets.join(', ')}]`,
+      'params.maxDets',
+    );
+  }
+  for (const field of ['iouThrs', 'recThrs'] as const) {
+    const values = params[field];
+    if (
+      !Array.isArray(values) ||
+      values.length === 0 ||
+      !values.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)
+    ) {
+      throw new CocoFormatError(`must be a non-empty list of numbers in [0, 1]`, `params.${field}`);
+    }
+  }
 }
 
 /** Unique values in ascending order (np.unique). */

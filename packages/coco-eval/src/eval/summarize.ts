@@ -38,8 +38,9 @@ export function summarizeAccumulation(accumulation: Accumulation, params: EvalPa
 
 function detectionQueries(maxDets: number[]): Query[] {
   if (maxDets.length < 3) {
-    throw new Error(
+    throw new CocoFormatError(
       `summarize() needs 3 maxDets for bbox/segm (pycocotools reads maxDets[2]), got [${maxDets}]`,
+      'params.maxDets',
     );
   }
   const [one, few, many] = maxDets;
