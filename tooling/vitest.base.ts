@@ -1,5 +1,6 @@
 /// <reference types="@vitest/browser/providers/playwright" />
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
@@ -16,6 +17,8 @@ const CHROMIUM_ARGS = [
   '--enable-features=Vulkan',
 ];
 const CHROMIUM = process.env.RCNN_CHROMIUM ?? '/usr/bin/chromium';
+/** Node tests of packages that have tfjs start with its console notes off (the cpu backend's Node banner). */
+const QUIET_TFJS_SETUP = fileURLToPath(new URL('../packages/test-utils/src/node-setup.ts', import.meta.url));
 
 export interface PackageTestOptions {
   testTimeout?: number;
@@ -58,6 +61,7 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
             exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
             pool: 'forks',
             poolOptions: { forks: { singleFork: true } },
+            setupFiles: existsSync('node_modules/@tensorflow/tfjs-core') ? [QUIET_TFJS_SETUP] : [],
           },
         },
         ...(withBrowser
