@@ -11,7 +11,7 @@ export {
   type PlainForm,
   sliceDetections,
 } from './detector-instances';
-export { deterministicWeightsFor } from './deterministic-weights-for';
+export { type DeterministicWeightsOptions, deterministicWeightsFor } from './deterministic-weights-for';
 export {
   GeneralizedRcnn,
   type GeneralizedRcnnOptions,
