@@ -56,7 +56,7 @@ if (gyp === undefined) {
 }
 // Node's own headers when installed beside it (Debian/NodeSource packages): no download.
 const nodeDir = resolve(dirname(process.execPath), '..');
-const args = [gyp, 'rebuild', '--release'];
+const args = [gyp, 'rebuild', '--release', '--loglevel=warn'];
 if (existsSync(join(nodeDir, 'include', 'node', 'common.gypi'))) args.push(`--nodedir=${nodeDir}`);
 say(`building with ${gyp}`);
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
