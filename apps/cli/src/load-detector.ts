@@ -7,7 +7,9 @@ import {
   type GeneralizedRcnn,
   parseArchitectureName,
 } from '@rcnn/models';
+import { checkpointCountProblem } from './checkpoint-counts';
 import { CliError, type CliIo } from './command';
+import { shown } from './terminal-text';
 
 /** `--weights deterministic`: the repository's deterministic test weights instead of a file. */
 export const DETERMINISTIC_WEIGHTS = 'deterministic';
@@ -54,8 +56,9 @@ async function readWeights(io: CliIo, path: string, command: string): Promise<St
   } catch (error) {
     throw new CliError(`${command}: cannot read --weights ${path}: ${(error as Error).message}`, 1);
   }
+  let stateDict: StateDict;
   try {
-    return readStateDict(bytes);
+    stateDict = readStateDict(bytes);
   } catch (error) {
     if (error instanceof RcnnError) {
       throw new CliError(
@@ -65,6 +68,9 @@ async function readWeights(io: CliIo, path: string, command: string): Promise<St
     }
     throw error;
   }
+  const problem = checkpointCountProblem(stateDict);
+  if (problem) throw new CliError(`${command}: --weights ${shown(path)}: ${problem}`, 1);
+  return stateDict;
 }
 
 /**
@@ -131,8 +137,9 @@ export async function usingDetector<T>(loaded: LoadedDetector, work: () => Promi
 
 /**
  * Most detections per image for detectors with mask or keypoint branches. The branches run on
- * every kept detection at once, about 6 MB each with ResNet-FPN heads (measured: 250 detections
- * peak at 2.0 GB RSS on wasm, 1000 abort the WebAssembly heap at 4.4 GB).
+ * every kept detection at once, about 4.4 MB each with ResNet-FPN heads (measured with
+ * maskrcnn_resnet50_fpn on wasm: 250 detections peak at 2.0 GB RSS, 500 at 3.1 GB, 1000 abort the
+ * WebAssembly heap at 4.4 GB).
  */
 export const MAX_BRANCH_DETECTIONS = 300;
 
@@ -153,7 +160,7 @@ export function checkDetectionsLimit(
       : '';
   if (branch && count !== undefined && count > MAX_BRANCH_DETECTIONS) {
     throw new CliError(
-      `${command}: --box-detections-per-img ${count} is more than ${architecture} can hold: its ${branch} branch runs on every detection at once (about 6 MB each), so at most ${MAX_BRANCH_DETECTIONS}`,
+      `${command}: --box-detections-per-img ${count} is more than ${architecture} can hold: its ${branch} branch runs on every detection at once (about 4.4 MB each), so at most ${MAX_BRANCH_DETECTIONS}`,
       2,
     );
   }
