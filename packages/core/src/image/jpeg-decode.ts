@@ -1,5 +1,6 @@
 import * as jpeg from 'jpeg-js';
 import { RcnnError } from '../errors/rcnn-error';
+import { readJpegFrame } from './jpeg-frame';
 import { MAX_IMAGE_PIXELS } from './png-decode';
 import { type DecodedImage, type SizePlan, shrinkTo } from './shrink-to';
 
@@ -22,6 +23,7 @@ export const JPEG_MEMORY_LIMIT_MB = 1024;
  * @param plan the output size for an image of the given size (default: the full size)
  */
 export function decodeJpeg(bytes: Uint8Array, plan?: SizePlan): DecodedImage {
+  readJpegFrame(bytes); // size checks before jpeg-js allocates for it
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {

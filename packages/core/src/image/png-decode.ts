@@ -1,7 +1,7 @@
 import { RcnnError } from '../errors/rcnn-error';
 import { crc32 } from '../weights/pth/crc32';
 import { forEachPngRow } from './png-rows';
-import type { PngHeader } from './png-scanlines';
+import { type PngHeader, pngPasses } from './png-scanlines';
 import { type DecodedImage, type SizePlan, shrinkTo } from './shrink-to';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
@@ -20,7 +20,20 @@ function invalid(message: string): RcnnError {
   return new RcnnError('INVALID_IMAGE', `PNG: ${message}`);
 }
 
-function readHeader(data: Uint8Array): PngHeader {
+/** Deflate expands at most ~1032x: a header asking for more than the data can hold is refused before allocating. */
+function checkImageDataSize(header: PngHeader, parts: readonly Uint8Array[]): void {
+  const compressed = parts.reduce((sum, part) => sum + part.length, 0);
+  const needed = pngPasses(header).reduce((sum, pass) => sum + pass.height * (pass.rowBytes + 1), 0);
+  if (needed > compressed * 1032 + 1024) {
+    throw invalid(
+      `${header.width}x${header.height} needs ${needed} bytes of image data, more than ${compressed} ` +
+        'compressed bytes can hold (truncated, or a corrupt size in IHDR)',
+    );
+  }
+}
+
+/** Validates the IHDR chunk's 13 bytes. */
+export function readHeader(data: Uint8Array): PngHeader {
   if (data.length !== 13) throw invalid('IHDR chunk has the wrong length');
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const header = {
@@ -84,6 +97,7 @@ export function decodePng(bytes: Uint8Array, plan?: SizePlan): DecodedImage {
   }
   if (!header) throw invalid('IHDR missing');
   if (header.colorType === 3 && !palette) throw invalid('palette image without a PLTE chunk');
+  checkImageDataSize(header, imageData);
   const { width, height } = header;
   const target = plan?.(width, height);
   if (target) {
