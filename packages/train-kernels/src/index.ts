@@ -1,0 +1,7 @@
+export {
+  registerTrainingKernels,
+  type TrainingKernelsBackendName,
+  type TrainingKernelsOptions,
+  type TrainingKernelsRegistration,
+  unregisterTrainingKernels,
+} from './register-training-kernels';

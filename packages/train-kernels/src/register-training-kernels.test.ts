@@ -1,0 +1,64 @@
+import { useBackend } from '@rcnn/test-utils';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels';
+
+const matMulFromElsewhere: tf.KernelConfig = {
+  kernelName: tf.BatchMatMul,
+  backendName: 'wasm',
+  kernelFunc: () => {
+    throw new Error('not called');
+  },
+};
+
+describe('registerTrainingKernels', () => {
+  beforeAll(() => useBackend('wasm'));
+  afterEach(() => unregisterTrainingKernels());
+
+  it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput, idempotently', () => {
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
+    const first = registerTrainingKernels();
+    expect(first.kept).toEqual([]);
+    expect(first.registered.sort()).toEqual(
+      [
+        tf.BatchMatMul,
+        tf.Conv2DBackpropFilter,
+        tf.Conv2DBackpropInput,
+        tf.DepthwiseConv2dNativeBackpropFilter,
+        tf.DepthwiseConv2dNativeBackpropInput,
+        tf.UnsortedSegmentSum,
+      ].sort(),
+    );
+    const config = tf.getKernel(tf.BatchMatMul, 'wasm');
+    expect(registerTrainingKernels().registered.sort()).toEqual(first.registered.sort());
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(config);
+    expect(registerTrainingKernels({ backends: [] }).registered).toEqual([]);
+  });
+
+  it('keeps a kernel someone else registered on purpose, unless override', () => {
+    const builtIn = tf.getKernel(tf.BatchMatMul, 'wasm')!;
+    tf.unregisterKernel(tf.BatchMatMul, 'wasm');
+    tf.registerKernel(matMulFromElsewhere);
+    try {
+      const kept = registerTrainingKernels();
+      expect(kept.kept).toEqual([tf.BatchMatMul]);
+      expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(matMulFromElsewhere);
+      unregisterTrainingKernels();
+      expect(registerTrainingKernels({ override: true }).registered).toContain(tf.BatchMatMul);
+      expect(tf.getKernel(tf.BatchMatMul, 'wasm')).not.toBe(matMulFromElsewhere);
+      unregisterTrainingKernels();
+      expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(matMulFromElsewhere);
+    } finally {
+      tf.unregisterKernel(tf.BatchMatMul, 'wasm');
+      tf.registerKernel(builtIn);
+    }
+  });
+
+  it('unregisterTrainingKernels restores tfjs-wasm and removes the added kernels', () => {
+    const builtIn = tf.getKernel(tf.BatchMatMul, 'wasm');
+    registerTrainingKernels();
+    unregisterTrainingKernels();
+    expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(builtIn);
+    expect(tf.getKernel(tf.UnsortedSegmentSum, 'wasm')).toBeUndefined();
+  });
+});
