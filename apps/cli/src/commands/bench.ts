@@ -4,6 +4,7 @@ import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
 import { architectureFrom, checkDetectionsLimit, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
+import { checkOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
 import { imageTensor, readImage } from '../read-image';
 
@@ -61,6 +62,13 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const imagePath = options.image as string;
   const progress = options.quiet ? () => {} : (text: string) => io.stderr(text);
 
+  if (typeof options.json === 'string') {
+    await checkOutputs(
+      [{ option: '--image', path: imagePath }],
+      [{ option: '--json', path: options.json }],
+      COMMAND,
+    );
+  }
   const image = await readImage(io, imagePath, COMMAND);
   const backend = await activateBackend(options.backend as string | undefined);
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);

@@ -2,8 +2,9 @@ import { writeSafetensors } from '@rcnn/core';
 import { activateBackend } from '../activate-backend';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_OPTION_SPECS, DETECTOR_OPTION_SPECS } from '../detector-options';
-import { architectureFrom, loadDetector, usingDetector } from '../load-detector';
+import { architectureFrom, DETERMINISTIC_WEIGHTS, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions, WEIGHT_SHAPE_OPTION_SPECS } from '../model-options';
+import { checkOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
 
 const COMMAND = 'rcnn convert';
@@ -34,6 +35,12 @@ async function runConvert(args: ParsedArguments, io: CliIo): Promise<number> {
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
   const out = options.out as string;
+  const weights = options.weights as string;
+  await checkOutputs(
+    weights === DETERMINISTIC_WEIGHTS ? [] : [{ option: '--weights', path: weights }],
+    [{ option: '--out', path: out }],
+    COMMAND,
+  );
   await activateBackend(options.backend as string | undefined);
   // A strict load: a checkpoint that does not fit throws with its missing/unexpected/mis-shaped report.
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);

@@ -42,3 +42,38 @@ describe('rcnn eval flags', () => {
     expect(keypoints.code, keypoints.stderr).toBe(0);
   });
 });
+
+describe('outputs of eval, convert and bench', () => {
+  it('are never one of their inputs', async () => {
+    const gt = fixture('small-gt.json');
+    const evaluation = await runCli(...base, '--iou-type', 'bbox', '--json', gt);
+    expect(evaluation.code).toBe(2);
+    expect(evaluation.stderr).toMatch(
+      /--json .*small-gt\.json is the --gt .*small-gt\.json: refusing to write over an input/,
+    );
+    const convert = await runCli(
+      'convert',
+      '--arch',
+      'fasterrcnn_resnet18_fpn',
+      '--weights',
+      gt,
+      '--out',
+      gt,
+    );
+    expect(convert.code).toBe(2);
+    expect(convert.stderr).toMatch(/--out .*small-gt\.json is the --weights/);
+    const bench = await runCli(
+      'bench',
+      '--arch',
+      'fasterrcnn_resnet18_fpn',
+      '--weights',
+      'deterministic',
+      '--image',
+      gt,
+      '--json',
+      gt,
+    );
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toMatch(/--json .*small-gt\.json is the --image/);
+  });
+});

@@ -1,5 +1,6 @@
 import { CocoDataset, CocoEval, CocoFormatError, type IouType } from '@rcnn/coco-eval';
 import { CliError, type CliIo, type CommandModule } from '../command';
+import { checkOutputs } from '../output-files';
 import { type ParsedArguments, parseNumberList } from '../parse-arguments';
 
 const COMMAND = 'rcnn eval';
@@ -55,6 +56,16 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
 
+  if (options.json) {
+    await checkOutputs(
+      [
+        { option: '--gt', path: options.gt! },
+        { option: '--dt', path: options.dt! },
+      ],
+      [{ option: '--json', path: options.json }],
+      COMMAND,
+    );
+  }
   const started = performance.now();
   const [gtJson, dtJson] = await Promise.all([
     readJson(io, options.gt!, '--gt'),
