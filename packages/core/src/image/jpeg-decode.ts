@@ -5,11 +5,14 @@ import { MAX_IMAGE_PIXELS } from './png-decode';
 import { type DecodedImage, type SizePlan, shrinkTo } from './shrink-to';
 
 /**
- * What jpeg-js may allocate by its own count (every DCT coefficient as int32, component
- * planes, output). Its real peak is about 1.8x this (typed-array overheads): ~1.8 GB,
- * which fits a 72-megapixel 4:2:0 photo; larger JPEGs are refused with INVALID_IMAGE.
+ * What jpeg-js may allocate by its own count: every DCT coefficient as int32, component
+ * planes and the RGB output, about 10.5 bytes per pixel for 4:2:0 photos and 18 for
+ * 4:4:4. Real RSS is about 1.8x the count (typed-array overheads; measured 0.97 GB for a
+ * 6000x5000 4:4:4 JPEG). 768 MB keeps the decode near 1.4 GB, leaving room for a model
+ * under 2.5 GB: 4:2:0 JPEGs up to ~75 megapixels and 4:4:4 up to ~44 decode, larger ones
+ * throw INVALID_IMAGE saying so (PNG has no such limit: it is streamed).
  */
-export const JPEG_MEMORY_LIMIT_MB = 1024;
+export const JPEG_MEMORY_LIMIT_MB = 768;
 
 /**
  * Decodes a baseline or progressive JPEG to 8-bit RGB with jpeg-js (pure JavaScript;
