@@ -116,8 +116,9 @@ export async function loadDetector(
 
 /**
  * Runs `work` with a built detector and disposes it afterwards, also on failure. A failure of
- * `dispose()` itself (e.g. a WebAssembly backend that aborted) never hides the work's own error:
- * it is thrown only when the work succeeded.
+ * `dispose()` itself (e.g. a WebAssembly backend that aborted) never hides the run's own
+ * failure: it is thrown only when the work succeeded (returned normally and, for commands that
+ * return an exit code, returned 0); after a failure that was already reported it is ignored.
  */
 export async function usingDetector<T>(loaded: LoadedDetector, work: () => Promise<T>): Promise<T> {
   let result: T;
@@ -131,7 +132,11 @@ export async function usingDetector<T>(loaded: LoadedDetector, work: () => Promi
     }
     throw error;
   }
-  loaded.model.dispose();
+  try {
+    loaded.model.dispose();
+  } catch (error) {
+    if (typeof result !== 'number' || result === 0) throw error;
+  }
   return result;
 }
 

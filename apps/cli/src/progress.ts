@@ -27,7 +27,8 @@ const BAR_WIDTH = 20;
 /**
  * Progress for a terminal: one live status line on stderr, redrawn in place (`\r` + erase to the
  * end of the line), with a bar over the images and the stage running inside the current one:
- * `[2/10] ######.............. 14% street.jpg: backbone`. Permanent lines go above it.
+ * `[2/10] ######.............. 14% street.jpg: backbone`. A permanent line replaces it until the
+ * next stage redraws it.
  */
 function terminalProgress(write: (text: string) => void, total: number): PredictProgress {
   let status = '';
@@ -55,13 +56,8 @@ function terminalProgress(write: (text: string) => void, total: number): Predict
       if (next) draw(next);
     },
     line(text) {
-      const last = status;
-      clear();
+      clear(); // the next stage draws it again
       write(text);
-      if (last) {
-        status = last;
-        write(status);
-      }
     },
     finish: clear,
   };
