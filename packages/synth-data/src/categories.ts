@@ -12,16 +12,17 @@ export function categoryIdOf(shape: ShapeName): number {
 }
 
 /**
- * Keypoints of the `star` class, in this order: the five tips, named by where they point
- * while the star stands upright (it is rotated at most +-20 degrees, so the names stay
- * unambiguous), then its centre.
+ * Keypoints of the `star` class, in this order: the five tips clockwise from the top, named
+ * by where they point while the star stands upright (it is rotated at most +-20 degrees, so
+ * the names stay unambiguous), then its centre. Sided names start with `left_`/`right_` as
+ * COCO's do (`left_eye`), so flip maps derived from names agree with `STAR_KEYPOINT_FLIP_MAP`.
  */
 export const STAR_KEYPOINT_NAMES = [
   'top',
-  'upper_right',
-  'lower_right',
-  'lower_left',
-  'upper_left',
+  'right_upper',
+  'right_lower',
+  'left_lower',
+  'left_upper',
   'center',
 ] as const;
 

@@ -33,7 +33,7 @@ describe('shapes', () => {
         expect(fx).toBeCloseTo(width - x, 9);
         expect(fy).toBeCloseTo(y, 9);
       });
-      // The names hold at every allowed rotation: 'top' is the highest tip, upper_right right of centre.
+      // The names hold at every allowed rotation: 'top' is the highest tip, right_upper right of centre.
       const ys = points.slice(0, 5).map(([, y]) => y);
       expect(Math.min(...ys)).toBe(ys[0]);
       expect(points[1][0]).toBeGreaterThan(star.centerX);
