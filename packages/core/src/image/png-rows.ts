@@ -33,7 +33,8 @@ export function forEachPngRow(
   const widest = Math.max(...passes.map((pass) => pass.rowBytes)) + 1;
   let current = new Uint8Array(widest);
   let previous = new Uint8Array(widest);
-  const rgb = new Uint8Array(header.width * 3);
+  const plainRgb = header.colorType === 2 && header.bitDepth === 8;
+  const rgb = new Uint8Array(plainRgb ? 0 : header.width * 3);
   let passIndex = 0;
   let rowInPass = 0;
   let filled = 0;
@@ -53,8 +54,9 @@ export function forEachPngRow(
       if (filled < need) return;
       const row = current.subarray(1, need);
       unfilterRow(current[0]!, row, rowInPass > 0 ? previous.subarray(1, need) : undefined, bytesPerPixel);
-      rowToRgb(row, pass, header, palette, rgb);
-      sink(pass.yStart + rowInPass * pass.yStep, rgb, pass.xStart, pass.xStep, pass.width);
+      // 8-bit RGB rows already are what the sink takes; other formats are converted.
+      if (!plainRgb) rowToRgb(row, pass, header, palette, rgb);
+      sink(pass.yStart + rowInPass * pass.yStep, plainRgb ? row : rgb, pass.xStart, pass.xStep, pass.width);
       [current, previous] = [previous, current];
       filled = 0;
       if (++rowInPass === pass.height) {
