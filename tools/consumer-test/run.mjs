@@ -168,11 +168,17 @@ try {
       return `${specs.length} specs; npm ls --all clean (peers satisfied)`;
     }));
   if (installed) {
-    await step('exactly one @tensorflow/tfjs-core installed', () => {
-      const copies = installedCopies(project, join('@tensorflow', 'tfjs-core'));
-      if (copies.length !== 1)
-        throw new Error(`${copies.length} copies: ${copies.map((c) => relative(project, c))}`);
-      return relative(project, copies[0]);
+    await step('exactly one tfjs-core (and one of each backend) installed', () => {
+      const found = ['core', 'backend-cpu', 'backend-wasm'].map((name) => {
+        const copies = installedCopies(project, join('@tensorflow', `tfjs-${name}`));
+        if (copies.length !== 1) {
+          throw new Error(
+            `tfjs-${name}: ${copies.length} copies: ${copies.map((c) => relative(project, c))}`,
+          );
+        }
+        return relative(project, copies[0]);
+      });
+      return found.join(', ');
     });
     const specifiers = JSON.stringify(
       published
