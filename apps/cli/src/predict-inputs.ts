@@ -64,7 +64,10 @@ export async function checkImages(
  * when a side would be under one pixel (a very thin image: 1x5000 resized to at most 1333 px
  * is 0 px high), which the layers cannot take.
  */
-export function resizeProblem(model: GeneralizedRcnn, header: ImageHeader): string | undefined {
+export function resizeProblem(
+  model: GeneralizedRcnn,
+  header: { readonly width: number; readonly height: number },
+): string | undefined {
   const { transform } = model;
   const original: ImageSize = [header.height, header.width];
   const resized: ImageSize =

@@ -6,7 +6,9 @@ import { architectureFrom, checkDetectionsLimit, loadDetector, usingDetector } f
 import { parseModelOptions } from '../model-options';
 import { checkOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
+import { resizeProblem } from '../predict-inputs';
 import { imageTensor, readImage } from '../read-image';
+import { shown } from '../terminal-text';
 
 const COMMAND = 'rcnn bench';
 
@@ -75,6 +77,8 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const input = imageTensor(image);
   return usingDetector(loaded, async () => {
     try {
+      const thin = resizeProblem(loaded.model, image);
+      if (thin) throw new CliError(`${COMMAND}: --image ${shown(imagePath)}: ${thin}`, 1);
       if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
       const result = await benchmarkPredict(loaded.model, input, {
         runs,

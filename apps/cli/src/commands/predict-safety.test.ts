@@ -194,3 +194,22 @@ describe('rcnn predict refuses what would crash', () => {
     await expect(usingDetector(loaded, async () => 1)).resolves.toBe(1);
   });
 });
+
+describe('rcnn bench', () => {
+  it('names a very thin image instead of failing inside the model', async () => {
+    const thin = join(directory, 'thin-bench.png');
+    writeFileSync(thin, encodePng(new Uint8Array(1 * 500 * 4).fill(255), 500, 1));
+    const { code, stderr } = await runCli(
+      'bench',
+      '--arch',
+      'fasterrcnn_resnet18_fpn',
+      '--weights',
+      'deterministic',
+      '--image',
+      thin,
+      ...SMALL_MODEL_OPTIONS,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^rcnn bench: --image .*thin-bench\.png: 500x1 px is too thin/);
+  });
+});
