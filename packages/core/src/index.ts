@@ -2,6 +2,7 @@ export * from './backend';
 export * from './boxes';
 export * from './errors';
 export * from './image';
+export * from './nn';
 export * from './sampling';
 export * from './training';
 export * from './transform';

@@ -1,0 +1,18 @@
+export { BatchNorm2d, type BatchNorm2dOptions } from './batch-norm-2d';
+export { ConvNorm } from './conv-norm';
+export { Conv2d, type Conv2dOptions } from './conv2d';
+export {
+  type ConvActivation,
+  type ConvGeometry,
+  filterGrouping,
+  type PreparedFilter,
+  prepareFilter,
+  runConv2d,
+} from './conv2d-op';
+export { DerivedTensors } from './derived-tensors';
+export { GroupNorm, type GroupNormOptions } from './group-norm';
+export type { LoadStateDictOptions, LoadStateDictReport } from './load-state-dict';
+export { Module } from './module';
+export type { Norm2d } from './norm2d';
+export { type Initializer, Parameter, type ParameterOptions, tfjsShapeOf } from './parameter';
+export { isRecordingGradients } from './recording';

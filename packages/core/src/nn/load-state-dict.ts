@@ -1,0 +1,89 @@
+import { RcnnError } from '../errors/rcnn-error';
+import { type StateDict, sizeOfShape } from '../weights/state-dict';
+import type { Parameter } from './parameter';
+
+/** What a load found, as full state_dict keys (prefix included). */
+export interface LoadStateDictReport {
+  /** Entries the module has that the state_dict lacks (they keep their values). */
+  readonly missingKeys: string[];
+  /** Keys under the prefix that no entry reads. */
+  readonly unexpectedKeys: string[];
+}
+
+/** Options of `Module.loadStateDict`. */
+export interface LoadStateDictOptions {
+  /** Throw MISSING_KEYS on any missing or unexpected key (torch's `strict=True`). Default true. */
+  readonly strict?: boolean;
+}
+
+const LISTED = 20;
+
+function list(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED).join(', ');
+  return names.length > LISTED ? `${shown} (and ${names.length - LISTED} more)` : shown;
+}
+
+/** The module-local part of an alias: `a.b.weight` with alias `w` of `weight` -> `a.b.w`. */
+function aliasKeys(fullName: string, entry: Parameter): string[] {
+  const base = fullName.slice(0, fullName.length - entry.name.length);
+  return entry.aliases.map((alias) => base + alias);
+}
+
+/**
+ * Checks a state_dict against named entries and assigns them (all or nothing on shape errors).
+ * @param owner class name for messages
+ */
+export function loadEntries(
+  owner: string,
+  entries: readonly (readonly [string, Parameter])[],
+  stateDict: StateDict,
+  prefix: string,
+  { strict = true }: LoadStateDictOptions,
+): LoadStateDictReport {
+  if (prefix !== '' && !prefix.endsWith('.')) {
+    throw new RcnnError('INVALID_ARGUMENT', `state_dict prefix must be '' or end with '.', got '${prefix}'`);
+  }
+  const consumed = new Set<string>();
+  const missingKeys: string[] = [];
+  const misShaped: string[] = [];
+  const found: [Parameter, Float32Array][] = [];
+  for (const [name, entry] of entries) {
+    const key = [name, ...aliasKeys(name, entry)].find((candidate) => stateDict.has(candidate));
+    if (key === undefined) {
+      missingKeys.push(name);
+      continue;
+    }
+    consumed.add(key);
+    if (name.endsWith('.running_mean')) consumed.add(name.replace(/running_mean$/, 'num_batches_tracked'));
+    const value = stateDict.get(key)!;
+    const shape = entry.torchShape;
+    const shapeMatches = value.shape.length === shape.length && value.shape.every((d, i) => d === shape[i]);
+    if (value.dtype !== 'float32' || !shapeMatches || value.data.length !== sizeOfShape(shape)) {
+      misShaped.push(
+        `${key}: got ${value.dtype} [${value.shape.join(', ')}], expected float32 [${shape.join(', ')}]`,
+      );
+      continue;
+    }
+    found.push([entry, value.data as Float32Array]);
+  }
+  const unexpectedKeys = [...stateDict.keys()].filter((key) => key.startsWith(prefix) && !consumed.has(key));
+  if (misShaped.length > 0) {
+    throw new RcnnError(
+      'INVALID_WEIGHTS',
+      `${owner}.loadStateDict: ${misShaped.length} mis-shaped entries: ${list(misShaped)}`,
+    );
+  }
+  if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+    const parts: string[] = [];
+    if (missingKeys.length > 0) parts.push(`missing ${missingKeys.length}: ${list(missingKeys)}`);
+    if (unexpectedKeys.length > 0) parts.push(`unexpected ${unexpectedKeys.length}: ${list(unexpectedKeys)}`);
+    const hint =
+      consumed.size === 0 ? ` No expected key was found under prefix '${prefix}': check the prefix.` : '';
+    throw new RcnnError(
+      'MISSING_KEYS',
+      `${owner}.loadStateDict(prefix '${prefix}'): ${parts.join('; ')}.${hint}`,
+    );
+  }
+  for (const [entry, data] of found) entry.loadTorch(data);
+  return { missingKeys, unexpectedKeys };
+}
