@@ -15,10 +15,10 @@ export function packMasksColumnMajor(masks: tf.Tensor3D): tf.Tensor1D {
   const [count, height, width] = masks.shape;
   const pixels = height * width;
   const groups = Math.ceil(pixels / PIXELS_PER_VALUE);
-  const columnMajor = tf.reshape(tf.cast(tf.notEqual(tf.transpose(masks, [0, 2, 1]), 0), 'float32'), [
-    count,
-    pixels,
-  ]);
+  // 0/1 float32 through `where`, not a cast of the bool: tfjs-backend-webgpu 4.22 transposes a
+  // bool->float32 cast of this size wrongly (int bits read as floats), which then corrupts the read-back.
+  const foreground = tf.where(tf.notEqual(masks, 0), tf.ones(masks.shape), tf.zeros(masks.shape));
+  const columnMajor = tf.reshape(tf.transpose(foreground, [0, 2, 1]), [count, pixels]);
   const padded = tf.pad(columnMajor, [
     [0, 0],
     [0, groups * PIXELS_PER_VALUE - pixels],
