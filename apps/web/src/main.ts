@@ -1,0 +1,222 @@
+import { ARCHITECTURE_NAMES, type ArchitectureName, parseArchitectureName } from '@rcnn/models';
+import { DEMO_SETTINGS } from './build-detector';
+import {
+  BACKEND_ORDER,
+  type BackendName,
+  type DetectionReport,
+  type DetectorSettings,
+  type ModelSource,
+} from './protocol';
+import samplePictureUrl from './sample-picture.png?url';
+import { toCocoResults } from './ui/coco-json';
+import { DetectorClient } from './ui/detector-client';
+import { drawImage, drawResult, visibleInstances } from './ui/draw-result';
+import { listenForImages, type PickedImage, toImagePayload } from './ui/image-input';
+import { renderResultsPanel } from './ui/results-panel';
+import { formatTimings } from './ui/timings';
+
+/** The states the root element's `data-state` takes (for people, styles and tests). */
+type AppState = 'idle' | 'loading' | 'running' | 'done' | 'error';
+
+const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const root = element<HTMLElement>('app');
+const canvas = element<HTMLCanvasElement>('canvas');
+const architectureSelect = element<HTMLSelectElement>('architecture');
+const weightsSelect = element<HTMLSelectElement>('weights');
+const checkpointInput = element<HTMLInputElement>('checkpoint');
+const sizeSelect = element<HTMLSelectElement>('size');
+const backendSelect = element<HTMLSelectElement>('backend');
+const threshold = element<HTMLInputElement>('threshold');
+const labelsButton = element<HTMLButtonElement>('toggle-labels');
+const runButton = element<HTMLButtonElement>('run');
+const jsonButton = element<HTMLButtonElement>('download-json');
+const pngButton = element<HTMLButtonElement>('download-png');
+const results = element<HTMLTableElement>('results').tBodies[0]!;
+
+const params = new URLSearchParams(location.search);
+for (const name of ARCHITECTURE_NAMES) architectureSelect.add(new Option(name, name));
+architectureSelect.value = params.get('arch') ?? 'maskrcnn_resnet18_fpn';
+backendSelect.value = BACKEND_ORDER.includes(params.get('backend') as BackendName)
+  ? params.get('backend')!
+  : '';
+// `?size=N`, `?proposals=N` and `?detections=N` shrink the demo model further (quick checks on slow devices, tests).
+const sizeParameter = Number(params.get('size'));
+if (Number.isInteger(sizeParameter) && sizeParameter >= 32) {
+  if (![...sizeSelect.options].some((option) => option.value === String(sizeParameter))) {
+    sizeSelect.add(new Option(`${sizeParameter} px`, String(sizeParameter)));
+  }
+  sizeSelect.value = String(sizeParameter);
+}
+/** A positive integer URL parameter, else `fallback`. */
+function countParameter(name: string, fallback: number): number {
+  const value = Number(params.get(name));
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+const demoProposals = countParameter('proposals', DEMO_SETTINGS.proposals);
+const demoDetections = countParameter('detections', DEMO_SETTINGS.detectionsPerImage);
+
+let stageTimes: Record<string, number> = {};
+let loadMs: number | undefined;
+const detector = new DetectorClient({
+  onStage: (stage, milliseconds) => {
+    stageTimes[stage] = milliseconds;
+    element('timings').textContent = formatTimings(stageTimes, loadMs);
+  },
+  onBackend: (report) => {
+    element('backend-name').textContent = report.backend;
+    element('fallbacks').textContent = report.fallbacks.length
+      ? `(skipped ${report.fallbacks.join('; ')})`
+      : '';
+  },
+  onModel: (report) => {
+    loadMs = report.loadMs;
+    element('model').textContent = `${report.description} (loaded in ${report.loadMs.toFixed(0)} ms)`;
+  },
+});
+
+let checkpoint: { name: string; bytes: ArrayBuffer } | undefined;
+let startedBackend: string | undefined;
+let loadedModelKey: string | undefined;
+let image: PickedImage | undefined;
+let result: DetectionReport | undefined;
+
+function setState(state: AppState, message = ''): void {
+  root.dataset.state = state;
+  element('state').textContent = state;
+  element('message').textContent = message;
+  const busy = state === 'loading' || state === 'running';
+  runButton.disabled = busy || !image;
+  jsonButton.disabled = pngButton.disabled = busy || !result;
+}
+
+function modelSource(): { source: ModelSource; settings: DetectorSettings; key: string } {
+  const architecture: ArchitectureName = parseArchitectureName(architectureSelect.value);
+  const size = Number(sizeSelect.value);
+  if (weightsSelect.value === 'checkpoint') {
+    if (!checkpoint) throw new Error('choose a .pth or .safetensors checkpoint first');
+    // A copy: the worker takes ownership of what it is sent, and the file may be loaded again.
+    const source: ModelSource = {
+      kind: 'checkpoint',
+      architecture,
+      fileName: checkpoint.name,
+      bytes: checkpoint.bytes.slice(0),
+    };
+    return {
+      source,
+      settings: { minSize: size, maxSize: Math.round((size * 1333) / 800) },
+      key: `${architecture}:${checkpoint.name}:${size}`,
+    };
+  }
+  const settings = {
+    minSize: size,
+    maxSize: size,
+    proposals: demoProposals,
+    detectionsPerImage: demoDetections,
+  };
+  return {
+    source: { kind: 'deterministic', architecture },
+    settings,
+    key: `${architecture}:deterministic:${size}:${demoProposals}:${demoDetections}`,
+  };
+}
+
+function redraw(): void {
+  if (!result) return;
+  const minimum = Number(threshold.value);
+  element('threshold-value').textContent = minimum.toFixed(3);
+  drawResult(canvas, result, {
+    threshold: minimum,
+    labels: labelsButton.getAttribute('aria-pressed') === 'true',
+  });
+  renderResultsPanel(results, visibleInstances(result.instances, minimum));
+}
+
+async function detect(): Promise<void> {
+  if (!image) return;
+  const picked = image;
+  try {
+    setState('loading', 'starting the backend and loading the model…');
+    const backend = backendSelect.value || undefined;
+    if (startedBackend !== backendSelect.value) {
+      await detector.startBackend(backend as BackendName | undefined);
+      startedBackend = backendSelect.value;
+    }
+    const { source, settings, key } = modelSource();
+    if (loadedModelKey !== key) {
+      loadedModelKey = undefined;
+      await detector.loadModel(source, settings);
+      loadedModelKey = key;
+    }
+    setState('running', `detecting in ${picked.name}…`);
+    stageTimes = {};
+    const report = await detector.detect(await toImagePayload(picked));
+    if (picked !== image) return; // a newer image arrived meanwhile; its own run reports
+    result = report;
+    element('timings').textContent = formatTimings(report.stages, loadMs, report.totalMs);
+    redraw();
+    setState('done', `${report.instances.length} instances on ${report.backend}`);
+  } catch (error) {
+    if (picked === image) setState('error', error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function showAndDetect(picked: PickedImage): Promise<void> {
+  image = picked;
+  result = undefined;
+  results.replaceChildren();
+  try {
+    const bitmap = await createImageBitmap(picked.blob);
+    drawImage(canvas, bitmap);
+    bitmap.close();
+  } catch {
+    // Shown once detected (the worker decodes PNG and JPEG itself).
+  }
+  await detect();
+}
+
+function download(name: string, blob: Blob): void {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+const stem = (): string => (image?.name ?? 'image').replace(/\.[^.]*$/, '');
+
+listenForImages(element('file'), element('drop'), (picked) => void showAndDetect(picked));
+element('sample').addEventListener('click', async () => {
+  const response = await fetch(samplePictureUrl);
+  void showAndDetect({ name: 'sample-picture.png', blob: await response.blob() });
+});
+runButton.addEventListener('click', () => void detect());
+threshold.addEventListener('input', redraw);
+labelsButton.addEventListener('click', (event) => {
+  const shown = labelsButton.getAttribute('aria-pressed') !== 'true';
+  labelsButton.setAttribute('aria-pressed', String(shown));
+  labelsButton.textContent = shown ? 'Labels shown' : 'Labels hidden';
+  // How long the click waited for the main thread (the page's responsiveness, also while detecting).
+  labelsButton.dataset.latencyMs = (performance.now() - event.timeStamp).toFixed(1);
+  labelsButton.dataset.clickedWhile = root.dataset.state;
+  redraw();
+});
+weightsSelect.addEventListener('change', () => {
+  if (weightsSelect.value === 'checkpoint' && !checkpoint) checkpointInput.click();
+});
+checkpointInput.addEventListener('change', async () => {
+  const file = checkpointInput.files?.[0];
+  if (!file) return;
+  checkpoint = { name: file.name, bytes: await file.arrayBuffer() };
+  weightsSelect.value = 'checkpoint';
+  if (sizeSelect.value === '128') sizeSelect.value = '800';
+  if (image) void detect();
+});
+jsonButton.addEventListener('click', () => {
+  if (!result) return;
+  const shown = visibleInstances(result.instances, Number(threshold.value));
+  download(`${stem()}.json`, new Blob([JSON.stringify(toCocoResults(shown))], { type: 'application/json' }));
+});
+pngButton.addEventListener('click', () => {
+  canvas.toBlob((blob) => blob && download(`${stem()}-detections.png`, blob), 'image/png');
+});
+setState('idle');

@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { type DetectedInstance, decodeImage } from '@rcnn/core';
+import { useBackend } from '@rcnn/test-utils';
+import { buildDetector } from '../../src/build-detector';
+import { categoryNamesFor } from '../../src/category-names';
+import { detectInstances } from '../../src/detect-instances';
+import type { DetectorSettings, ModelSource } from '../../src/protocol';
+
+/**
+ * The detector the page runs, run in Node on `backend` (wasm or cpu) on the same picture
+ * (decoded by the same @rcnn/core decoder) and the same weights.
+ */
+export async function detectInNode(
+  picture: string,
+  source: ModelSource,
+  settings: DetectorSettings,
+  backend: 'wasm' | 'cpu' = 'wasm',
+): Promise<DetectedInstance[]> {
+  await useBackend(backend);
+  const { model, report } = buildDetector(source, settings);
+  const image = decodeImage(new Uint8Array(await readFile(picture)));
+  try {
+    return await detectInstances(
+      model,
+      image,
+      undefined,
+      categoryNamesFor(report.numClasses, report.keypoints),
+    );
+  } finally {
+    image.dispose();
+    model.dispose();
+  }
+}
+
+/** An instance as the page's results panel lists it (exact values from the row's data attributes). */
+export interface ListedInstance {
+  readonly label: number;
+  readonly score: number;
+  readonly box: readonly number[];
+}
+
+/**
+ * Pairs each of `expected` with a distinct listed instance of the same label whose box is
+ * within `boxTolerance` px on every side and whose score is within `scoreTolerance` (order
+ * free: near-equal scores may swap places across backends). Returns the pairing as indices
+ * into `listed`, or a description of the first instance without a partner.
+ */
+export function matchInstances(
+  expected: readonly DetectedInstance[],
+  listed: readonly ListedInstance[],
+  boxTolerance = 1e-2,
+  scoreTolerance = 1e-4,
+): { pairs: number[]; unmatched?: string } {
+  const used = new Set<number>();
+  const pairs: number[] = [];
+  for (const [index, instance] of expected.entries()) {
+    const partner = listed.findIndex(
+      (candidate, j) =>
+        !used.has(j) &&
+        candidate.label === instance.label &&
+        Math.abs(candidate.score - instance.score) <= scoreTolerance &&
+        candidate.box.every((value, side) => Math.abs(value - instance.box[side]!) <= boxTolerance),
+    );
+    if (partner < 0) {
+      const nearest = listed
+        .filter((candidate) => candidate.label === instance.label)
+        .map((candidate) => ({
+          score: candidate.score - instance.score,
+          box: Math.max(...candidate.box.map((value, side) => Math.abs(value - instance.box[side]!))),
+        }))
+        .sort((a, b) => a.box - b.box)[0];
+      return {
+        pairs,
+        unmatched: `instance ${index} (label ${instance.label}, score ${instance.score}, box ${instance.box.join(', ')}) has no partner; nearest of that label: ${JSON.stringify(nearest)}`,
+      };
+    }
+    used.add(partner);
+    pairs.push(partner);
+  }
+  return { pairs };
+}
