@@ -11,8 +11,9 @@ export {
 } from './conv2d-op';
 export { DerivedTensors } from './derived-tensors';
 export { GroupNorm, type GroupNormOptions } from './group-norm';
-export type { LoadStateDictOptions, LoadStateDictReport } from './load-state-dict';
+export type { ExpectedStateDictEntry, LoadStateDictOptions, LoadStateDictReport } from './load-state-dict';
 export { Module } from './module';
+export { type ModuleWeightSlot, moduleWeightSlot } from './module-weight-slot';
 export type { Norm2d } from './norm2d';
 export { type Initializer, Parameter, type ParameterOptions, tfjsShapeOf } from './parameter';
 export { isRecordingGradients } from './recording';

@@ -16,17 +16,20 @@ export interface LoadStateDictOptions {
   readonly strict?: boolean;
 }
 
+/** One entry a module reads: full current name, torch shape, older full names, and where it goes. */
+export interface ExpectedStateDictEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Older names accepted on load (never written). */
+  readonly aliases: readonly string[];
+  readonly entry: Parameter;
+}
+
 const LISTED = 20;
 
 function list(names: readonly string[]): string {
   const shown = names.slice(0, LISTED).join(', ');
   return names.length > LISTED ? `${shown} (and ${names.length - LISTED} more)` : shown;
-}
-
-/** The module-local part of an alias: `a.b.weight` with alias `w` of `weight` -> `a.b.w`. */
-function aliasKeys(fullName: string, entry: Parameter): string[] {
-  const base = fullName.slice(0, fullName.length - entry.name.length);
-  return entry.aliases.map((alias) => base + alias);
 }
 
 /**
@@ -35,7 +38,7 @@ function aliasKeys(fullName: string, entry: Parameter): string[] {
  */
 export function loadEntries(
   owner: string,
-  entries: readonly (readonly [string, Parameter])[],
+  entries: readonly ExpectedStateDictEntry[],
   stateDict: StateDict,
   prefix: string,
   { strict = true }: LoadStateDictOptions,
@@ -47,8 +50,8 @@ export function loadEntries(
   const missingKeys: string[] = [];
   const misShaped: string[] = [];
   const found: [Parameter, Float32Array][] = [];
-  for (const [name, entry] of entries) {
-    const key = [name, ...aliasKeys(name, entry)].find((candidate) => stateDict.has(candidate));
+  for (const { name, aliases, entry } of entries) {
+    const key = [name, ...aliases].find((candidate) => stateDict.has(candidate));
     if (key === undefined) {
       missingKeys.push(name);
       continue;

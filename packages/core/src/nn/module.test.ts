@@ -101,6 +101,26 @@ describeEachBackend('Module', () => {
     net.dispose();
   });
 
+  it('accepts a child alias, also an empty one (entries once sat in the parent)', () => {
+    class Legacy extends Module {
+      constructor() {
+        super();
+        this.addModule('0', new Conv2d({ inChannels: 1, outChannels: 2, kernelSize: 1 }), ['', 'old']);
+      }
+    }
+    const legacy = new Legacy();
+    expect(legacy.expectedEntries('fpn.')[0]).toMatchObject({
+      name: 'fpn.0.weight',
+      aliases: ['fpn.weight', 'fpn.old.weight'],
+    });
+    const dict = deterministicStateDict([
+      ['fpn.weight', [2, 1, 1, 1]],
+      ['fpn.old.bias', [2]],
+    ]);
+    expect(legacy.loadStateDict(dict, 'fpn.')).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    legacy.dispose();
+  });
+
   it('lists trainable variables by name; setTrainable freezes parameters, never trains buffers', () => {
     const net = new Net();
     expect(net.trainableVariables('net.').map(([name]) => name)).toEqual(

@@ -1,7 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { RcnnError } from '../errors/rcnn-error';
 import type { StateDict } from '../weights/state-dict';
-import { type LoadStateDictOptions, type LoadStateDictReport, loadEntries } from './load-state-dict';
+import {
+  type ExpectedStateDictEntry,
+  type LoadStateDictOptions,
+  type LoadStateDictReport,
+  loadEntries,
+} from './load-state-dict';
 import { Parameter, type ParameterOptions } from './parameter';
 
 /**
@@ -13,6 +18,7 @@ import { Parameter, type ParameterOptions } from './parameter';
 export abstract class Module {
   readonly #entries: Parameter[] = [];
   readonly #children: [string, Module][] = [];
+  readonly #childAliases = new Map<string, readonly string[]>();
   #training = false;
 
   /** torch's `Module.training`: batch statistics in BatchNorm, no folding. Default false (eval). */
@@ -42,12 +48,17 @@ export abstract class Module {
     return parameter;
   }
 
-  /** Registers a child module under its torchvision attribute name (`conv1`, `0`, `layer_blocks`...). */
-  protected addModule<M extends Module>(name: string, module: M): M {
+  /**
+   * Registers a child module under its torchvision attribute name (`conv1`, `0`, `layer_blocks`...).
+   * @param aliases older names of the child accepted on load; `''` means its entries once sat
+   *   directly in this module (torchvision < 0.13 FPN: `inner_blocks.0.weight` for `inner_blocks.0.0.weight`)
+   */
+  protected addModule<M extends Module>(name: string, module: M, aliases: readonly string[] = []): M {
     if (this.#children.some(([existing]) => existing === name)) {
       throw new RcnnError('INVALID_ARGUMENT', `duplicate child module name '${name}'`);
     }
     this.#children.push([name, module]);
+    if (aliases.length > 0) this.#childAliases.set(name, aliases);
     module.train(this.#training);
     return module;
   }
@@ -61,6 +72,42 @@ export abstract class Module {
   namedEntries(prefix = ''): [name: string, entry: Parameter][] {
     const out: [string, Parameter][] = this.#entries.map((entry) => [prefix + entry.name, entry]);
     for (const [name, child] of this.#children) out.push(...child.namedEntries(`${prefix}${name}.`));
+    return out;
+  }
+
+  /**
+   * Every entry with its full name, torch shape and the older full names accepted on load
+   * (entry aliases and child aliases combined), in state_dict order.
+   */
+  expectedEntries(prefix = ''): ExpectedStateDictEntry[] {
+    return this.#expected([prefix]);
+  }
+
+  #expected(prefixes: readonly string[]): ExpectedStateDictEntry[] {
+    const [current, ...older] = prefixes as [string, ...string[]];
+    const out: ExpectedStateDictEntry[] = this.#entries.map((entry) => ({
+      name: current + entry.name,
+      shape: [...entry.torchShape],
+      aliases: [
+        ...older.map((prefix) => prefix + entry.name),
+        ...prefixes.flatMap((prefix) => entry.aliases.map((alias) => prefix + alias)),
+      ],
+      entry,
+    }));
+    for (const [name, child] of this.#children) {
+      const aliases = this.#childAliases.get(name) ?? [];
+      const childPrefixes = prefixes.flatMap((prefix) => [
+        `${prefix}${name}.`,
+        ...aliases.map((alias) => (alias === '' ? prefix : `${prefix}${alias}.`)),
+      ]);
+      // The current name first; the rest are older spellings.
+      out.push(
+        ...child.#expected([
+          `${current}${name}.`,
+          ...childPrefixes.filter((p) => p !== `${current}${name}.`),
+        ]),
+      );
+    }
     return out;
   }
 
@@ -97,7 +144,7 @@ export abstract class Module {
    *   listing missing and unexpected keys when `strict` (default true)
    */
   loadStateDict(stateDict: StateDict, prefix = '', options: LoadStateDictOptions = {}): LoadStateDictReport {
-    return loadEntries(this.constructor.name, this.namedEntries(prefix), stateDict, prefix, options);
+    return loadEntries(this.constructor.name, this.expectedEntries(prefix), stateDict, prefix, options);
   }
 
   /** Every entry in torch layout under its current full name (async read-backs); arrays are new. */
