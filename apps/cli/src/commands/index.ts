@@ -11,6 +11,7 @@ export const commandLoaders: Readonly<Record<string, () => Promise<CommandModule
   bench: async () => (await import('./bench')).benchCommand,
   convert: async () => (await import('./convert')).convertCommand,
   dataset: async () => (await import('./dataset')).datasetCommand,
+  train: async () => (await import('./train')).trainCommand,
 };
 
 /** One-line summaries for `rcnn --help`, without loading the modules. */
@@ -21,4 +22,6 @@ export const commandSummaries: Readonly<Record<string, string>> = {
   convert: 'check a torchvision checkpoint against an architecture and save it as .safetensors',
   dataset:
     'synth: write a seeded synthetic COCO dataset (shapes with masks and keypoints) to train and test on',
+  train:
+    'train a detector on a COCO-format dataset (torchvision train.py flags), checkpoints, exact --resume',
 };
