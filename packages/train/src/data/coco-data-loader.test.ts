@@ -100,10 +100,10 @@ describe('CocoDataLoader', () => {
   it('prefetches batches ahead so the next request is already decoded', async () => {
     const loader = new CocoDataLoader({ ...base, workers: 1, workerUrl, prefetch: 2 });
     await loader.batch(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const started = performance.now();
     await loader.batch(1);
-    expect(performance.now() - started).toBeLessThan(20);
+    expect(performance.now() - started).toBeLessThan(50);
     await loader.close();
   });
 
