@@ -26,10 +26,11 @@ function batchIndices(inputBatch: number[], outputBatch: number[]): number[] {
 }
 
 /**
- * `BatchMatMul` for float32 on wasm, any `transposeA` / `transposeB`, batch dims broadcast as
- * tfjs does: each product is one blocked SIMD GEMM whose packing step reads the operands in
- * their stored order, so transposes cost nothing extra. Other dtypes go to `fallback`.
- * @param fallback the kernel this one replaced (tfjs-wasm's), for non-float32 inputs
+ * `BatchMatMul` for float32 on wasm with `transposeA` and/or `transposeB` (every Linear layer's
+ * gradient), batch dims broadcast: each product is one blocked SIMD GEMM whose packing step reads
+ * the operands in their stored order, so transposes cost nothing extra. Products without a
+ * transpose, and other dtypes, go to `fallback` (tfjs-wasm's XNNPACK kernel) when there is one.
+ * @param fallback the kernel this one replaced (tfjs-wasm's)
  */
 export function batchMatMulWasm(fallback?: tf.KernelConfig): tf.KernelConfig {
   return {
@@ -41,7 +42,11 @@ export function batchMatMulWasm(fallback?: tf.KernelConfig): tf.KernelConfig {
       const backend = args.backend as unknown as WasmBackend;
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
-      if ((a.dtype !== 'float32' || b.dtype !== 'float32') && fallback) return fallback.kernelFunc(args);
+      // Products without transposes stay on tfjs-wasm's XNNPACK path (as fast or faster, and
+      // forward passes keep their exact numerics); so do non-float32 ones.
+      const plain = !transposeA && !transposeB;
+      if (fallback && (plain || a.dtype !== 'float32' || b.dtype !== 'float32'))
+        return fallback.kernelFunc(args);
       const rankA = a.shape.length;
       const rankB = b.shape.length;
       const m = transposeA ? a.shape[rankA - 1]! : a.shape[rankA - 2]!;

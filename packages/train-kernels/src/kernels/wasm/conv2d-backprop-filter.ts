@@ -1,14 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Packer, runGemm, stridedPackB } from './gemm';
-import { TILE_ROWS } from './gemm-module';
-import { floatIndexOf, type WasmBackend } from './wasm-backend';
+import { type GemmOps, TILE_ROWS } from './gemm-module';
+import { floatIndexOf, simdOf, type WasmBackend } from './wasm-backend';
 
 /**
  * Packs one depth block (output pixels `k0 .. k0 + depth`) of the im2col matrix, transposed:
  * row `(kh, kw, ci)` of A holds the input value each output pixel reads through filter tap
  * `(kh, kw)` and channel `ci` (zero where the tap falls in the padding).
  */
-function patchPacker(info: tf.backend_util.Conv2DInfo, x: number): Packer {
+function patchPacker(info: tf.backend_util.Conv2DInfo, x: number, ops: GemmOps | undefined): Packer {
   const { inHeight, inWidth, inChannels, outHeight, outWidth } = info;
   const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
   const { top, left } = info.padInfo;
@@ -32,6 +32,12 @@ function patchPacker(info: tf.backend_util.Conv2DInfo, x: number): Packer {
           const row0 = (kh * filterWidth + kw) * inChannels;
           const inside = ih >= 0 && ih < inHeight && iw >= 0 && iw < inWidth;
           const from = x + ((b * inHeight + ih) * inWidth + iw) * inChannels;
+          if (ops && inside) {
+            // rows row0.. fill whole 4-row groups: one 16-byte store per group, depth * 16 bytes apart
+            const target = dest + ((row0 >> 2) * depth + kk) * TILE_ROWS;
+            ops.copyGroups(4 * target, 16 * depth, 4 * from, inChannels >> 2);
+            continue;
+          }
           for (let ci = 0; ci < inChannels; ci++) {
             const i = row0 + ci;
             heap[dest + ((i >> 2) * depth + kk) * TILE_ROWS + (i & 3)] = inside ? heap[from + ci]! : 0;
@@ -71,7 +77,8 @@ export const conv2dBackpropFilterWasm: tf.KernelConfig = {
     const m = info.filterHeight * info.filterWidth * info.inChannels;
     const n = info.outChannels;
     const k = info.batchSize * info.outHeight * info.outWidth;
-    const packA = patchPacker(info, floatIndexOf(backend, x));
+    const ops = info.inChannels % 4 === 0 ? simdOf(backend) : undefined;
+    const packA = patchPacker(info, floatIndexOf(backend, x), ops);
     const packB = stridedPackB(n, floatIndexOf(backend, dy), n, 1);
     runGemm(backend, output, { m, n, k, packA, packB }, floatIndexOf(backend, output), n);
     return output;

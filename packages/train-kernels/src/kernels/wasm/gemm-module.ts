@@ -29,6 +29,8 @@ export interface GemmOps {
   ): void;
   /** `target[i] += source[i]` for `4 groups` floats. */
   addInto(target: number, source: number, groups: number): void;
+  /** Copies `groups` 4-float groups from contiguous `source` to `target`, `targetStride` bytes apart (packing). */
+  copyGroups(target: number, targetStride: number, source: number, groups: number): void;
 }
 
 function gemmPanels(): FunctionSpec {
@@ -103,9 +105,22 @@ function addInto(): FunctionSpec {
   return { name: 'addInto', params: [I32, I32, I32], locals: [[2, I32]], body };
 }
 
+function copyGroups(): FunctionSpec {
+  // params: target 0, targetStride 1, source 2, groups 3; locals: end 4
+  const body = [
+    ...[...w.get(2), ...w.get(3), ...w.i32(4), ...w.i32Shl, ...w.i32Add, ...w.set(4)],
+    ...whileLess(2, 4, [
+      ...[...w.get(0), ...w.get(2), ...w.v128Load(), ...w.v128Store()],
+      ...advance(0, w.get(1)),
+      ...advance(2, w.i32(16)),
+    ]),
+  ];
+  return { name: 'copyGroups', params: [I32, I32, I32, I32], locals: [[1, I32]], body };
+}
+
 /** The module's bytes (a few hundred). */
 export function gemmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assembleModule([gemmPanels(), addInto()]);
+  return assembleModule([gemmPanels(), addInto(), copyGroups()]);
 }
 
 let compiled: WebAssembly.Module | null | undefined;

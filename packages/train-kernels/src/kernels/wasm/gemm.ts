@@ -93,7 +93,10 @@ export function runGemm(
 
 type Nine = [number, number, number, number, number, number, number, number, number];
 
-/** The panel kernel's arithmetic in JavaScript (byte arguments, as the SIMD export takes them). */
+/**
+ * The panel kernel's arithmetic in JavaScript (byte arguments, as the SIMD export takes them):
+ * one tile row at a time with eight scalar accumulators, which V8 keeps in registers.
+ */
 function gemmPanelsJs(
   heap: Float32Array,
   ap: number,
@@ -106,22 +109,41 @@ function gemmPanelsJs(
   colPanels: number,
   depth: number,
 ): void {
-  const tile = new Float64Array(TILE_ROWS * TILE_COLUMNS);
+  const rowStride = ldc >>> 2;
   for (let jp = 0; jp < colPanels; jp++) {
+    const b0 = (bp + jp * bpStride) >>> 2;
     for (let ip = 0; ip < rowPanels; ip++) {
-      tile.fill(0);
-      let a = (ap + ip * apStride) >>> 2;
-      let b = (bp + jp * bpStride) >>> 2;
-      for (let kk = 0; kk < depth; kk++, a += TILE_ROWS, b += TILE_COLUMNS) {
-        for (let r = 0; r < TILE_ROWS; r++) {
-          const value = heap[a + r]!;
-          for (let j = 0; j < TILE_COLUMNS; j++) tile[r * TILE_COLUMNS + j]! += value * heap[b + j]!;
-        }
-      }
-      const base = (c + ip * TILE_ROWS * ldc + jp * TILE_COLUMNS * 4) >>> 2;
+      const a0 = (ap + ip * apStride) >>> 2;
+      const base = (c >>> 2) + ip * TILE_ROWS * rowStride + jp * TILE_COLUMNS;
       for (let r = 0; r < TILE_ROWS; r++) {
-        const row = base + r * (ldc >>> 2);
-        for (let j = 0; j < TILE_COLUMNS; j++) heap[row + j]! += tile[r * TILE_COLUMNS + j];
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let s4 = 0;
+        let s5 = 0;
+        let s6 = 0;
+        let s7 = 0;
+        for (let kk = 0, a = a0 + r, b = b0; kk < depth; kk++, a += TILE_ROWS, b += TILE_COLUMNS) {
+          const v = heap[a]!;
+          s0 += v * heap[b]!;
+          s1 += v * heap[b + 1]!;
+          s2 += v * heap[b + 2]!;
+          s3 += v * heap[b + 3]!;
+          s4 += v * heap[b + 4]!;
+          s5 += v * heap[b + 5]!;
+          s6 += v * heap[b + 6]!;
+          s7 += v * heap[b + 7]!;
+        }
+        const row = base + r * rowStride;
+        heap[row]! += s0;
+        heap[row + 1]! += s1;
+        heap[row + 2]! += s2;
+        heap[row + 3]! += s3;
+        heap[row + 4]! += s4;
+        heap[row + 5]! += s5;
+        heap[row + 6]! += s6;
+        heap[row + 7]! += s7;
       }
     }
   }

@@ -236,7 +236,7 @@ describe.each([true, false])('wasm training kernels (SIMD %s)', (simd) => {
       const attrs = {
         strides: stride,
         dilations: dilation,
-        pad,
+        pad: padding(pad),
         inputShape,
         filterShape,
       } as unknown as tf.NamedAttrMap;
