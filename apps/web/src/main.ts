@@ -153,6 +153,9 @@ async function detect(): Promise<void> {
     if (picked !== image) return; // a newer image arrived meanwhile; its own run reports
     result = report;
     element('timings').textContent = formatTimings(report.stages, loadMs, report.totalMs);
+    const tensors = element('tensors');
+    tensors.dataset.count = String(report.numTensors);
+    tensors.textContent = `${report.numTensors} tensors (the model's weights plus nothing left over)`;
     redraw();
     setState('done', `${report.instances.length} instances on ${report.backend}`);
   } catch (error) {

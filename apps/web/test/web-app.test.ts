@@ -1,16 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { rleIou, segmentationToRle } from '@rcnn/coco-eval';
-import type { DetectedInstance } from '@rcnn/core';
-import type { Browser, Page } from 'playwright-core';
+import { type DetectedInstance, writeSafetensors } from '@rcnn/core';
+import { createDetector, deterministicWeightsFor } from '@rcnn/models';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SETTINGS } from '../src/build-detector';
 import type { ModelSource } from '../src/protocol';
-import type { CocoResult } from '../src/ui/coco-json';
+import { detectOnPage, downloadJson, expectSameAsNode, finished } from './support/app-page';
 import { hasChromium, launchChromium } from './support/browser';
-import { detectInNode, type ListedInstance, matchInstances } from './support/node-reference';
+import { detectInNode } from './support/node-reference';
 import { serveStatic } from './support/static-server';
 
 const APP = join(import.meta.dirname, '..');
@@ -27,69 +27,6 @@ const SETTINGS = DEMO_SETTINGS;
 const WEBGPU_SETTINGS = { ...DEMO_SETTINGS, minSize: 64, maxSize: 64, proposals: 20, detectionsPerImage: 3 };
 const WEBGPU_QUERY = 'size=64&proposals=20&detections=3';
 const withWebgpu = process.env.RCNN_WEB_WEBGPU !== '0';
-
-interface PageRun {
-  listed: ListedInstance[];
-  backend: string;
-  fallbacks: string;
-  timings: string;
-}
-
-/** Waits for `data-state` to leave loading/running, then reads what the page shows. */
-async function finished(page: Page, timeout: number): Promise<PageRun> {
-  await page.waitForFunction(
-    () => ['done', 'error'].includes(document.getElementById('app')!.dataset.state!),
-    undefined,
-    { timeout, polling: 100 },
-  );
-  const state = await page.getAttribute('#app', 'data-state');
-  const message = await page.textContent('#message');
-  expect(state, `the page ended in error: ${message}`).toBe('done');
-  return page.evaluate(() => ({
-    listed: Array.from(document.querySelectorAll<HTMLTableRowElement>('#results tbody tr')).map((row) => ({
-      label: Number(row.dataset.label),
-      score: Number(row.dataset.score),
-      box: row.dataset.box!.split(',').map(Number),
-    })),
-    backend: document.getElementById('backend-name')!.textContent ?? '',
-    fallbacks: document.getElementById('fallbacks')!.textContent ?? '',
-    timings: document.getElementById('timings')!.textContent ?? '',
-  }));
-}
-
-/** Opens the app on `backend`, feeds the sample picture through the file input and waits for the result. */
-async function detectOnPage(page: Page, url: string, query: string, timeout: number): Promise<PageRun> {
-  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
-  await page.goto(`${url}/?${query}`);
-  expect(await page.getAttribute('#app', 'data-state')).toBe('idle');
-  await page.setInputFiles('#file', PICTURE);
-  return finished(page, timeout);
-}
-
-/** The COCO JSON the page downloads. */
-async function downloadJson(page: Page): Promise<CocoResult[]> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
-  return JSON.parse(await readFile((await download.path())!, 'utf8')) as CocoResult[];
-}
-
-function expectSameAsNode(run: PageRun, coco: CocoResult[], reference: readonly DetectedInstance[]): void {
-  expect(run.listed).toHaveLength(reference.length);
-  const { pairs, unmatched } = matchInstances(reference, run.listed);
-  expect(unmatched).toBeUndefined();
-  // The downloaded JSON lists the same instances; their masks overlap Node's with IoU >= 0.99.
-  expect(coco.map((result) => result.score)).toEqual(run.listed.map((instance) => instance.score));
-  for (const [index, instance] of reference.entries()) {
-    const partner = coco[pairs[index]!]!;
-    const [x, y, width, height] = partner.bbox;
-    expect(x + width).toBeCloseTo(instance.box[2], 2);
-    expect(y + height).toBeCloseTo(instance.box[3], 2);
-    const [iou] = rleIou(
-      [segmentationToRle(partner.segmentation, undefined, undefined)],
-      [segmentationToRle(instance.mask, undefined, undefined)],
-    );
-    expect(iou, `mask IoU of instance ${index}`).toBeGreaterThanOrEqual(0.99);
-  }
-}
 
 describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -122,7 +59,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     const page = await browser.newPage();
     try {
       const started = performance.now();
-      const run = await detectOnPage(page, server.url, 'backend=wasm', 240_000);
+      const run = await detectOnPage(page, server.url, 'backend=wasm', PICTURE, 240_000);
       console.info(
         `[web] wasm: first detection ${(performance.now() - started).toFixed(0)} ms; ${run.timings}`,
       );
@@ -157,6 +94,47 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
       const again = await finished(page, 240_000);
       console.info(`[web] wasm: second detection ${again.timings}`);
       expect(again.listed).toEqual(run.listed);
+      expect(again.tensors, 'tensors held by the worker after each detection').toBe(run.tensors);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('detects with a .safetensors checkpoint picked from disk as Node does (wasm)', async () => {
+    // A torchvision-layout Faster R-CNN checkpoint with two classes whose classifier favours
+    // class 1, so detections pass torchvision's 0.05 score threshold (used for checkpoints).
+    const model = createDetector('fasterrcnn_resnet18_fpn', { numClasses: 3 });
+    const weights = deterministicWeightsFor(model);
+    model.dispose();
+    weights.set('roi_heads.box_predictor.cls_score.bias', {
+      dtype: 'float32',
+      shape: [3],
+      data: Float32Array.of(0, 5, 0),
+    });
+    const file = join(ARTIFACTS, 'two-class-faster-rcnn.safetensors');
+    const bytes = writeSafetensors(weights);
+    await writeFile(file, bytes);
+    const source: ModelSource = {
+      kind: 'checkpoint',
+      architecture: 'fasterrcnn_resnet18_fpn',
+      fileName: 'two-class-faster-rcnn.safetensors',
+      bytes: bytes.slice().buffer,
+    };
+    const expected = await detectInNode(PICTURE, source, { minSize: 128, maxSize: 213 }, 'wasm');
+    expect(expected.length).toBeGreaterThan(0);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/?backend=wasm&arch=fasterrcnn_resnet18_fpn`);
+      await page.setInputFiles('#checkpoint', file);
+      await page.waitForFunction(
+        () => (document.getElementById('weights') as HTMLSelectElement).value === 'checkpoint',
+      );
+      await page.selectOption('#size', '128'); // torchvision's 800 px is the default for checkpoints
+      await page.setInputFiles('#file', PICTURE);
+      const run = await finished(page, 240_000);
+      console.info(`[web] checkpoint on wasm: ${run.timings}`);
+      expect(await page.textContent('#model')).toContain('two-class-faster-rcnn.safetensors');
+      expectSameAsNode(run, await downloadJson(page), expected);
     } finally {
       await page.close();
     }
@@ -170,7 +148,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
       const page = await browser.newPage();
       try {
         const started = performance.now();
-        const run = await detectOnPage(page, server.url, `backend=webgpu&${WEBGPU_QUERY}`, 840_000);
+        const run = await detectOnPage(page, server.url, `backend=webgpu&${WEBGPU_QUERY}`, PICTURE, 840_000);
         console.info(
           `[web] webgpu: first detection ${(performance.now() - started).toFixed(0)} ms; ${run.timings}`,
         );

@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { rleIou, segmentationToRle } from '@rcnn/coco-eval';
+import type { DetectedInstance } from '@rcnn/core';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { CocoResult } from '../../src/ui/coco-json';
+import { type ListedInstance, matchInstances } from './node-reference';
+
+/** What the page shows after a detection. */
+export interface PageRun {
+  listed: ListedInstance[];
+  backend: string;
+  fallbacks: string;
+  timings: string;
+  /** `tf.memory().numTensors` in the worker after the detection. */
+  tensors: number;
+}
+
+/** Waits for `data-state` to leave loading/running, then reads what the page shows. */
+export async function finished(page: Page, timeout: number): Promise<PageRun> {
+  await page.waitForFunction(
+    () => ['done', 'error'].includes(document.getElementById('app')!.dataset.state!),
+    undefined,
+    { timeout, polling: 100 },
+  );
+  const state = await page.getAttribute('#app', 'data-state');
+  const message = await page.textContent('#message');
+  expect(state, `the page ended in error: ${message}`).toBe('done');
+  return page.evaluate(() => ({
+    listed: Array.from(document.querySelectorAll<HTMLTableRowElement>('#results tbody tr')).map((row) => ({
+      label: Number(row.dataset.label),
+      score: Number(row.dataset.score),
+      box: row.dataset.box!.split(',').map(Number),
+    })),
+    backend: document.getElementById('backend-name')!.textContent ?? '',
+    fallbacks: document.getElementById('fallbacks')!.textContent ?? '',
+    timings: document.getElementById('timings')!.textContent ?? '',
+    tensors: Number(document.getElementById('tensors')!.dataset.count),
+  }));
+}
+
+/** Opens the app on `backend`, feeds the sample picture through the file input and waits for the result. */
+export async function detectOnPage(
+  page: Page,
+  url: string,
+  query: string,
+  picture: string,
+  timeout: number,
+): Promise<PageRun> {
+  page.on('pageerror', (error) => console.error(`[page] ${error.message}`));
+  await page.goto(`${url}/?${query}`);
+  expect(await page.getAttribute('#app', 'data-state')).toBe('idle');
+  await page.setInputFiles('#file', picture);
+  return finished(page, timeout);
+}
+
+/** The COCO JSON the page downloads. */
+export async function downloadJson(page: Page): Promise<CocoResult[]> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+  return JSON.parse(await readFile((await download.path())!, 'utf8')) as CocoResult[];
+}
+
+/** The listed and downloaded instances equal Node's: boxes 1e-2 px, scores 1e-4, mask IoU >= 0.99. */
+export function expectSameAsNode(
+  run: PageRun,
+  coco: CocoResult[],
+  reference: readonly DetectedInstance[],
+): void {
+  expect(run.listed).toHaveLength(reference.length);
+  const { pairs, unmatched } = matchInstances(reference, run.listed);
+  expect(unmatched).toBeUndefined();
+  // The downloaded JSON lists the same instances; their masks overlap Node's with IoU >= 0.99.
+  expect(coco.map((result) => result.score)).toEqual(run.listed.map((instance) => instance.score));
+  for (const [index, instance] of reference.entries()) {
+    const partner = coco[pairs[index]!]!;
+    const [x, y, width, height] = partner.bbox;
+    expect(x + width).toBeCloseTo(instance.box[2], 2);
+    expect(y + height).toBeCloseTo(instance.box[3], 2);
+    expect(partner.segmentation === undefined).toBe(instance.mask === undefined);
+    if (!instance.mask) continue;
+    const [iou] = rleIou(
+      [segmentationToRle(partner.segmentation, undefined, undefined)],
+      [segmentationToRle(instance.mask, undefined, undefined)],
+    );
+    expect(iou, `mask IoU of instance ${index}`).toBeGreaterThanOrEqual(0.99);
+  }
+}
