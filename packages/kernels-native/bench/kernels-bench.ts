@@ -5,7 +5,7 @@
  * Conv2DBackpropFilter, which tfjs-wasm lacks). Medians over --runs after a warm-up, in
  * GFLOP/s (2 x multiply-adds). tfjs-wasm runs 1 thread (its non-threaded SIMD build);
  * native runs at 1 thread and at --threads (default: every core). Run:
- * `npx pnpm@9.15.9 --filter @rcnn/kernels-native bench [-- --runs 3 --threads 2 --quick]`.
+ * `npx pnpm@9.15.9 --filter @rcnn/kernels-native bench [-- --runs 3 --threads 2 --quick --skip-wasm --only fc6,stem]`.
  * Prints the CPU, the load average and a markdown table; writes bench-results/kernels-native.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ const argument = (name: string, fallback: string) => {
 const runs = Number(argument('runs', '3'));
 const threads = Number(argument('threads', String(availableParallelism())));
 const quick = process.argv.includes('--quick');
+const skipWasm = process.argv.includes('--skip-wasm'); // native only (e.g. beside bench/openblas_gemm.py)
+const only = argument('only', ''); // comma-separated substrings of case names
 const scale = quick ? 8 : 1; // --quick: spatial sizes / 8, M / 8 (a smoke test of the script)
 
 interface Case {
@@ -162,12 +164,12 @@ async function main() {
       'T | native 1T / wasm | oneDNN impl |',
   );
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const c of CASES) {
+  for (const c of CASES.filter((each) => !only || only.split(',').some((part) => each.name.includes(part)))) {
     const { op, inputs } = c.setup();
     const gflops = (ms: number) => c.flops / ms / 1e6;
     let wasm = Number.NaN;
     unregisterNativeKernels();
-    if (c.kernel !== 'Conv2DBackpropFilter') wasm = timeMs(op); // tfjs-wasm 4.22 has no such kernel
+    if (c.kernel !== 'Conv2DBackpropFilter' && !skipWasm) wasm = timeMs(op); // tfjs-wasm 4.22 has no such kernel
     registerNativeKernels({ threads: 1 });
     const native1 = timeMs(op);
     const implementation = addon.addon?.lastImplementation() ?? '';
