@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RcnnError, readSafetensors, type StateDict, writeSafetensors } from '@rcnn/core';
 import type { LabelMap } from '../data/label-map';
 import type { Sgd } from '../optim/sgd';
@@ -99,10 +99,13 @@ export async function saveCheckpoint(
   );
   await writeFileAtomic(paths.optimizer, writeSafetensors(buffers, metadata));
   await writeFileAtomic(paths.model, writeSafetensors(stateDict, { [METADATA_KEY]: JSON.stringify(state) }));
-  await writeFileAtomic(
-    join(directory, LATEST),
-    `${JSON.stringify({ iteration: state.iteration, ...paths })}\n`,
-  );
+  // File names relative to the directory, so a moved or differently addressed run still resumes.
+  const latest = {
+    iteration: state.iteration,
+    model: basename(paths.model),
+    optimizer: basename(paths.optimizer),
+  };
+  await writeFileAtomic(join(directory, LATEST), `${JSON.stringify(latest)}\n`);
   return paths;
 }
 
@@ -117,7 +120,7 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
     paths = { model: path, optimizer: path.replace(/\.safetensors$/, '.optimizer.safetensors') };
   } else {
     const latest = JSON.parse(await readText(join(path, LATEST))) as CheckpointPaths;
-    paths = { model: latest.model, optimizer: latest.optimizer };
+    paths = { model: join(path, basename(latest.model)), optimizer: join(path, basename(latest.optimizer)) };
   }
   const model = readSafetensors(await readBytes(paths.model));
   const optimizer = readSafetensors(await readBytes(paths.optimizer));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { useBackend } from '@rcnn/test-utils';
@@ -203,6 +203,9 @@ describe('train', () => {
     });
     expect(loaded.stateDict.get('roi_heads.box_predictor.cls_score.weight')?.shape).toEqual([3, 4]);
     expect(loaded.momentum.size).toBe(6);
+    const moved = `${dir}-moved`;
+    renameSync(dir, moved);
+    expect((await loadCheckpoint(moved)).state.iteration).toBe(2);
     model.dispose();
     optimizer.dispose();
   });
