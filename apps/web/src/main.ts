@@ -155,7 +155,7 @@ async function detect(): Promise<void> {
     element('timings').textContent = formatTimings(report.stages, loadMs, report.totalMs);
     const tensors = element('tensors');
     tensors.dataset.count = String(report.numTensors);
-    tensors.textContent = `${report.numTensors} tensors (the model's weights plus nothing left over)`;
+    tensors.textContent = `${report.numTensors} tensors held by the worker`;
     redraw();
     setState('done', `${report.instances.length} instances on ${report.backend}`);
   } catch (error) {

@@ -100,6 +100,27 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     }
   });
 
+  it('detects keypoints (keypoint R-CNN) on wasm as Node does', async () => {
+    const source: ModelSource = { kind: 'deterministic', architecture: 'keypointrcnn_resnet18_fpn' };
+    const expected = await detectInNode(PICTURE, source, { ...SETTINGS, detectionsPerImage: 3 }, 'wasm');
+    expect(expected.every((instance) => instance.keypoints?.length === 17)).toBe(true);
+    const page = await browser.newPage();
+    try {
+      const run = await detectOnPage(
+        page,
+        server.url,
+        'backend=wasm&arch=keypointrcnn_resnet18_fpn&detections=3',
+        PICTURE,
+        240_000,
+      );
+      console.info(`[web] keypoint R-CNN on wasm: ${run.timings}`);
+      expectSameAsNode(run, await downloadJson(page), expected);
+      await page.screenshot({ path: join(ARTIFACTS, 'web-keypoints.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
   it('detects with a .safetensors checkpoint picked from disk as Node does (wasm)', async () => {
     // A torchvision-layout Faster R-CNN checkpoint with two classes whose classifier favours
     // class 1, so detections pass torchvision's 0.05 score threshold (used for checkpoints).

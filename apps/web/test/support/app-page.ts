@@ -60,7 +60,7 @@ export async function downloadJson(page: Page): Promise<CocoResult[]> {
   return JSON.parse(await readFile((await download.path())!, 'utf8')) as CocoResult[];
 }
 
-/** The listed and downloaded instances equal Node's: boxes 1e-2 px, scores 1e-4, mask IoU >= 0.99. */
+/** The listed and downloaded instances equal Node's: boxes and keypoints 1e-2 px, scores 1e-4, mask IoU >= 0.99. */
 export function expectSameAsNode(
   run: PageRun,
   coco: CocoResult[],
@@ -76,6 +76,14 @@ export function expectSameAsNode(
     const [x, y, width, height] = partner.bbox;
     expect(x + width).toBeCloseTo(instance.box[2], 2);
     expect(y + height).toBeCloseTo(instance.box[3], 2);
+    expect(partner.keypoints?.length).toBe(instance.keypoints && instance.keypoints.length * 3);
+    for (const [k, [x, y, score]] of (instance.keypoints ?? []).entries()) {
+      const [px, py, pscore] = partner.keypoints!.slice(k * 3, k * 3 + 3) as [number, number, number];
+      expect(Math.max(Math.abs(px - x), Math.abs(py - y)), `keypoint ${k} of instance ${index}`).toBeLessThan(
+        1e-2,
+      );
+      expect(Math.abs(pscore - score), `keypoint ${k} score of instance ${index}`).toBeLessThan(1e-4);
+    }
     expect(partner.segmentation === undefined).toBe(instance.mask === undefined);
     if (!instance.mask) continue;
     const [iou] = rleIou(
