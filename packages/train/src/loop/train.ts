@@ -140,6 +140,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     optimizer.step(named, new Map(names.map((n, i) => [n, grads[i]])), lr);
     for (const g of grads) g?.dispose();
 
+    // Step time without evaluation and checkpoint writing (those are occasional).
+    const secondsPerIteration = timer.add((performance.now() - began) / 1000);
     const done = iteration + 1;
     let evaluation: Record<string, number> | undefined;
     const evaluateNow = options.evaluateEvery && (done % options.evaluateEvery === 0 || done === iterations);
@@ -148,7 +150,6 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const every = options.checkpointEvery;
     if (done === iterations || (every && done % every === 0)) written = await checkpoint(done);
 
-    const secondsPerIteration = timer.add((performance.now() - began) / 1000);
     options.onProgress?.({
       iteration: done,
       iterations,
