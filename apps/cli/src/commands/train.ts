@@ -17,6 +17,7 @@ import { BACKEND_AND_MODEL_OPTION_SPECS } from '../detector-options';
 import { architectureFrom, DETERMINISTIC_WEIGHTS } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import type { OptionSpecs, ParsedArguments } from '../parse-arguments';
+import { cocoValidation } from '../train-evaluation';
 
 const COMMAND = 'rcnn train';
 
@@ -121,7 +122,9 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
   }
   const backend = await activateBackend(values.backend as string | undefined);
   const weights = (values.weights as string | undefined) ?? DETERMINISTIC_WEIGHTS;
+  let labelMap: ModelSpec['labelMap'] | undefined;
   const createModel = async (spec: ModelSpec): Promise<TrainableDetector> => {
+    labelMap = spec.labelMap;
     for (const [given, wanted, flag] of [
       [modelOptions.numClasses, spec.numClasses, 'num-classes'],
       [modelOptions.numKeypoints, spec.numKeypoints, 'num-keypoints'],
@@ -155,7 +158,26 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
   };
   const { signal, remove } = stopOnInterrupt();
   try {
-    const result = await runTraining({ config, createModel, signal, log: (line) => io.stderr(`${line}\n`) });
+    const { valJson, valImages } = config;
+    let validate: ((model: TrainableDetector) => Promise<Record<string, number>>) | undefined;
+    const evaluate =
+      valJson && valImages
+        ? (model: TrainableDetector) => {
+            validate ??= cocoValidation(
+              io,
+              { json: valJson, images: valImages, labelMap: labelMap! },
+              COMMAND,
+            );
+            return validate(model);
+          }
+        : undefined;
+    const result = await runTraining({
+      config,
+      createModel,
+      signal,
+      log: (line) => io.stderr(`${line}\n`),
+      ...(evaluate ? { evaluate } : {}),
+    });
     (result.model as { dispose?: () => void }).dispose?.();
     if (result.stopped === 'non-finite-loss') return 1;
     return result.stopped === 'interrupted' ? 130 : 0;
