@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from '../detector-instances';
 import { headModuleSlot } from '../weights/module-slots';
 import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
+import { predictBranchInChunks } from './predict-branch-in-chunks';
 
 /** Options of {@link RoiHeads}: built parts are injected; scalars default to torchvision's. */
 export interface RoiHeadsOptions {
@@ -106,7 +107,9 @@ export class RoiHeads implements HasWeightSlots {
    * @param imageSizes per image `[height, width]` after resizing (boxes are clipped to it)
    * @returns per image boxes `[D, 4]` (resized-image pixels), scores `[D]` decreasing, labels `[D]`
    *   int32, plus each branch's fields (`masks [D, 28, 28]` probabilities of the label's class,
-   *   `keypoints [D, K, 3]`, `keypointScores [D, K]`, ...); caller owns (`disposeDetections`)
+   *   `keypoints [D, K, 3]`, `keypointScores [D, K]`, ...); caller owns (`disposeDetections`).
+   *   Branches run on at most `BRANCH_PREDICT_CHUNK` (100) detections per image at a time, so
+   *   memory stays bounded for large `detectionsPerImage`; results equal one unchunked call.
    */
   async predict(
     features: FeatureMaps,
@@ -136,7 +139,7 @@ export class RoiHeads implements HasWeightSlots {
     }
     try {
       for (const branch of this.branches) {
-        const predictions = await branch.predict(features, detections);
+        const predictions = await predictBranchInChunks(branch, features, detections);
         detections = detections.map((detection, i) => {
           const added = predictions[i] ?? {};
           // A branch that recomputes a field replaces it; the old tensor goes.
