@@ -1,4 +1,8 @@
+import { mergeConfig } from 'vitest/config';
 import { packageTestConfig } from '../../tooling/vitest.base';
 
-// The app's test builds the site, serves dist/ and drives Chromium itself (test/*.test.ts in Node).
-export default packageTestConfig({ testTimeout: 300_000 });
+// The app's tests build the site once (global setup), serve dist/ and drive Chromium themselves
+// (test/*.test.ts in Node).
+export default mergeConfig(packageTestConfig({ testTimeout: 300_000 }), {
+  test: { globalSetup: ['test/support/build-site.ts'] },
+});

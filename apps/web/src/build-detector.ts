@@ -6,7 +6,7 @@ import {
   deterministicWeightsFor,
   type GeneralizedRcnn,
 } from '@rcnn/models';
-import type { DetectorSettings, ModelReport, ModelSource } from './protocol';
+import type { DetectorSettings, LocalModelSource, ModelReport } from './protocol';
 
 /**
  * Settings of the built-in demo model (deterministic weights): a small input and few
@@ -21,13 +21,13 @@ export const DEMO_SETTINGS: Readonly<Required<DetectorSettings>> = {
   proposals: 100,
 };
 
-/** A detector built from a {@link ModelSource}; caller owns `model` (`dispose()`). */
+/** A detector built from a {@link LocalModelSource}; caller owns `model` (`dispose()`). */
 export interface BuiltDetector {
   readonly model: GeneralizedRcnn;
   readonly report: ModelReport;
 }
 
-function presetOptions(source: ModelSource, settings: DetectorSettings): CreateDetectorOptions {
+function presetOptions(source: LocalModelSource, settings: DetectorSettings): CreateDetectorOptions {
   const deterministic = source.kind === 'deterministic';
   return {
     ...(settings.minSize === undefined ? {} : { minSize: settings.minSize }),
@@ -43,7 +43,7 @@ function presetOptions(source: ModelSource, settings: DetectorSettings): CreateD
   };
 }
 
-function readCheckpoint(source: Extract<ModelSource, { kind: 'checkpoint' }>): StateDict {
+function readCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }>): StateDict {
   try {
     return readStateDict(new Uint8Array(source.bytes));
   } catch (error) {
@@ -64,7 +64,7 @@ function readCheckpoint(source: Extract<ModelSource, { kind: 'checkpoint' }>): S
  * deterministic test weights. Runs on whatever tfjs backend is active (worker or Node).
  * @throws RcnnError for an unreadable or mismatched checkpoint
  */
-export function buildDetector(source: ModelSource, settings: DetectorSettings = {}): BuiltDetector {
+export function buildDetector(source: LocalModelSource, settings: DetectorSettings = {}): BuiltDetector {
   const start = performance.now();
   const options = presetOptions(source, settings);
   const weights = source.kind === 'checkpoint' ? readCheckpoint(source) : undefined;

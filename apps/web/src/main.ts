@@ -1,17 +1,12 @@
-import { ARCHITECTURE_NAMES, type ArchitectureName, parseArchitectureName } from '@rcnn/models';
+import { ARCHITECTURE_NAMES } from '@rcnn/models';
 import { DEMO_SETTINGS } from './build-detector';
-import {
-  BACKEND_ORDER,
-  type BackendName,
-  type DetectionReport,
-  type DetectorSettings,
-  type ModelSource,
-} from './protocol';
+import { BACKEND_ORDER, type BackendName, type DetectionReport } from './protocol';
 import samplePictureUrl from './sample-picture.png?url';
 import { toCocoResults } from './ui/coco-json';
 import { DetectorClient } from './ui/detector-client';
 import { drawImage, drawResult, visibleInstances } from './ui/draw-result';
 import { listenForImages, type PickedImage, toImagePayload } from './ui/image-input';
+import { modelRequest } from './ui/model-choice';
 import { renderResultsPanel } from './ui/results-panel';
 import { formatTimings } from './ui/timings';
 
@@ -32,6 +27,7 @@ const runButton = element<HTMLButtonElement>('run');
 const jsonButton = element<HTMLButtonElement>('download-json');
 const pngButton = element<HTMLButtonElement>('download-png');
 const results = element<HTMLTableElement>('results').tBodies[0]!;
+const progress = element<HTMLProgressElement>('progress');
 
 const params = new URLSearchParams(location.search);
 for (const name of ARCHITECTURE_NAMES) architectureSelect.add(new Option(name, name));
@@ -52,6 +48,13 @@ function countParameter(name: string, fallback: number): number {
   const value = Number(params.get(name));
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
+// `?weights=URL`: a torchvision checkpoint to download (kept in the Cache API for next time).
+const weightsUrl = params.get('weights') ? new URL(params.get('weights')!, location.href).href : undefined;
+if (weightsUrl) {
+  weightsSelect.add(new Option(`checkpoint from ${weightsUrl}`, 'url'));
+  weightsSelect.value = 'url';
+  if (!params.get('size')) sizeSelect.value = '800';
+}
 const demoProposals = countParameter('proposals', DEMO_SETTINGS.proposals);
 const demoDetections = countParameter('detections', DEMO_SETTINGS.detectionsPerImage);
 
@@ -68,9 +71,19 @@ const detector = new DetectorClient({
       ? `(skipped ${report.fallbacks.join('; ')})`
       : '';
   },
+  onProgress: (loaded, total) => {
+    progress.hidden = false;
+    progress.dataset.loaded = String(loaded);
+    if (total) progress.value = loaded / total;
+    else progress.removeAttribute('value'); // indeterminate without a length
+    element('progress-text').textContent =
+      `${(loaded / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`;
+  },
   onModel: (report) => {
     loadMs = report.loadMs;
-    element('model').textContent = `${report.description} (loaded in ${report.loadMs.toFixed(0)} ms)`;
+    element('model').dataset.cached = String(report.cached ?? false);
+    const from = report.cached ? ', weights from the browser cache' : '';
+    element('model').textContent = `${report.description} (loaded in ${report.loadMs.toFixed(0)} ms${from})`;
   },
 });
 
@@ -87,37 +100,6 @@ function setState(state: AppState, message = ''): void {
   const busy = state === 'loading' || state === 'running';
   runButton.disabled = busy || !image;
   jsonButton.disabled = pngButton.disabled = busy || !result;
-}
-
-function modelSource(): { source: ModelSource; settings: DetectorSettings; key: string } {
-  const architecture: ArchitectureName = parseArchitectureName(architectureSelect.value);
-  const size = Number(sizeSelect.value);
-  if (weightsSelect.value === 'checkpoint') {
-    if (!checkpoint) throw new Error('choose a .pth or .safetensors checkpoint first');
-    // A copy: the worker takes ownership of what it is sent, and the file may be loaded again.
-    const source: ModelSource = {
-      kind: 'checkpoint',
-      architecture,
-      fileName: checkpoint.name,
-      bytes: checkpoint.bytes.slice(0),
-    };
-    return {
-      source,
-      settings: { minSize: size, maxSize: Math.round((size * 1333) / 800) },
-      key: `${architecture}:${checkpoint.name}:${size}`,
-    };
-  }
-  const settings = {
-    minSize: size,
-    maxSize: size,
-    proposals: demoProposals,
-    detectionsPerImage: demoDetections,
-  };
-  return {
-    source: { kind: 'deterministic', architecture },
-    settings,
-    key: `${architecture}:deterministic:${size}:${demoProposals}:${demoDetections}`,
-  };
 }
 
 function redraw(): void {
@@ -141,7 +123,15 @@ async function detect(): Promise<void> {
       await detector.startBackend(backend as BackendName | undefined);
       startedBackend = backendSelect.value;
     }
-    const { source, settings, key } = modelSource();
+    const { source, settings, key } = modelRequest({
+      architecture: architectureSelect.value,
+      weights: weightsSelect.value,
+      size: Number(sizeSelect.value),
+      ...(checkpoint ? { checkpoint } : {}),
+      ...(weightsUrl ? { url: weightsUrl } : {}),
+      demoProposals,
+      demoDetections,
+    });
     if (loadedModelKey !== key) {
       loadedModelKey = undefined;
       await detector.loadModel(source, settings);

@@ -24,7 +24,19 @@ export type ModelSource =
       readonly architecture: ArchitectureName;
       readonly fileName: string;
       readonly bytes: ArrayBuffer;
+    }
+  | {
+      /**
+       * A torchvision state_dict at a URL (the default model will be one): fetched by the worker
+       * with progress messages and kept in the Cache API, so later visits load it from disk.
+       */
+      readonly kind: 'url';
+      readonly architecture: ArchitectureName;
+      readonly url: string;
     };
+
+/** A source whose bytes are at hand (what {@link ModelSource} `url` becomes once fetched). */
+export type LocalModelSource = Exclude<ModelSource, { readonly kind: 'url' }>;
 
 /** Preset options the page may set (the rest are the preset's torchvision defaults). */
 export interface DetectorSettings {
@@ -81,6 +93,8 @@ export interface ModelReport {
   readonly masks: boolean;
   /** Reading, building and loading the weights, in milliseconds. */
   readonly loadMs: number;
+  /** For a `url` source: whether the weights came from the Cache API instead of the network. */
+  readonly cached?: boolean;
 }
 
 /** Stage wall times of one detection, milliseconds (`postprocess` includes mask pasting and download). */
@@ -109,6 +123,13 @@ export type WorkerResponse =
       readonly id: number;
       readonly stage: PredictStage;
       readonly milliseconds: number;
+    }
+  | {
+      /** Bytes of a `url` source received so far; `total` when the server sent a length. */
+      readonly type: 'progress';
+      readonly id: number;
+      readonly loaded: number;
+      readonly total?: number;
     }
   | { readonly type: 'detected'; readonly id: number; readonly report: DetectionReport }
   | { readonly type: 'failed'; readonly id: number; readonly code: string; readonly message: string };

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { type DetectedInstance, writeSafetensors } from '@rcnn/core';
-import { createDetector, deterministicWeightsFor } from '@rcnn/models';
+import type { DetectedInstance } from '@rcnn/core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SETTINGS } from '../src/build-detector';
@@ -34,11 +31,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
   let reference: DetectedInstance[];
 
   beforeAll(async () => {
-    // The static site, built as `pnpm --filter @rcnn/web build` does.
-    await promisify(execFile)(join(APP, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
-      cwd: APP,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    // test/support/build-site.ts (global setup) has built dist/.
     server = await serveStatic(join(APP, 'dist'));
     browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
@@ -116,46 +109,6 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
       console.info(`[web] keypoint R-CNN on wasm: ${run.timings}`);
       expectSameAsNode(run, await downloadJson(page), expected);
       await page.screenshot({ path: join(ARTIFACTS, 'web-keypoints.png'), fullPage: true });
-    } finally {
-      await page.close();
-    }
-  });
-
-  it('detects with a .safetensors checkpoint picked from disk as Node does (wasm)', async () => {
-    // A torchvision-layout Faster R-CNN checkpoint with two classes whose classifier favours
-    // class 1, so detections pass torchvision's 0.05 score threshold (used for checkpoints).
-    const model = createDetector('fasterrcnn_resnet18_fpn', { numClasses: 3 });
-    const weights = deterministicWeightsFor(model);
-    model.dispose();
-    weights.set('roi_heads.box_predictor.cls_score.bias', {
-      dtype: 'float32',
-      shape: [3],
-      data: Float32Array.of(0, 5, 0),
-    });
-    const file = join(ARTIFACTS, 'two-class-faster-rcnn.safetensors');
-    const bytes = writeSafetensors(weights);
-    await writeFile(file, bytes);
-    const source: ModelSource = {
-      kind: 'checkpoint',
-      architecture: 'fasterrcnn_resnet18_fpn',
-      fileName: 'two-class-faster-rcnn.safetensors',
-      bytes: bytes.slice().buffer,
-    };
-    const expected = await detectInNode(PICTURE, source, { minSize: 128, maxSize: 213 }, 'wasm');
-    expect(expected.length).toBeGreaterThan(0);
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${server.url}/?backend=wasm&arch=fasterrcnn_resnet18_fpn`);
-      await page.setInputFiles('#checkpoint', file);
-      await page.waitForFunction(
-        () => (document.getElementById('weights') as HTMLSelectElement).value === 'checkpoint',
-      );
-      await page.selectOption('#size', '128'); // torchvision's 800 px is the default for checkpoints
-      await page.setInputFiles('#file', PICTURE);
-      const run = await finished(page, 240_000);
-      console.info(`[web] checkpoint on wasm: ${run.timings}`);
-      expect(await page.textContent('#model')).toContain('two-class-faster-rcnn.safetensors');
-      expectSameAsNode(run, await downloadJson(page), expected);
     } finally {
       await page.close();
     }

@@ -16,6 +16,8 @@ export interface DetectorEvents {
   onStage?(stage: PredictStage, milliseconds: number): void;
   onBackend?(report: BackendReport): void;
   onModel?(report: ModelReport): void;
+  /** Weight bytes received so far while loading a `url` source. */
+  onProgress?(loaded: number, total: number | undefined): void;
 }
 
 type Answer = Extract<WorkerResponse, { type: 'backend-started' | 'model-loaded' | 'detected' }>;
@@ -103,6 +105,9 @@ export class DetectorClient {
     switch (response.type) {
       case 'stage':
         this.events.onStage?.(response.stage, response.milliseconds);
+        return;
+      case 'progress':
+        this.events.onProgress?.(response.loaded, response.total);
         return;
       case 'failed':
         this.pending.delete(response.id);

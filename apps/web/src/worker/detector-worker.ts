@@ -10,12 +10,14 @@ import type {
   DetectionReport,
   DetectorSettings,
   ImagePayload,
+  LocalModelSource,
   ModelReport,
   ModelSource,
   StageTimes,
   WorkerRequest,
   WorkerResponse,
 } from '../protocol';
+import { fetchWeights } from './fetch-weights';
 import { startBackend } from './start-backend';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -23,7 +25,7 @@ declare const self: DedicatedWorkerGlobalScope;
 interface Loaded {
   readonly model: GeneralizedRcnn;
   readonly report: ModelReport;
-  readonly source: ModelSource;
+  readonly source: LocalModelSource;
   readonly settings: DetectorSettings;
 }
 
@@ -36,12 +38,27 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-function load(source: ModelSource, settings: DetectorSettings): Loaded {
+function load(source: LocalModelSource, settings: DetectorSettings): Loaded {
   loaded?.model.dispose();
   loaded = undefined;
   const built = buildDetector(source, settings);
   loaded = { ...built, source, settings };
   return loaded;
+}
+
+/** A `url` source's bytes (Cache API, else the network with progress messages) as a checkpoint source. */
+async function resolveSource(
+  id: number,
+  source: ModelSource,
+): Promise<{ local: LocalModelSource; cached?: boolean }> {
+  if (source.kind !== 'url') return { local: source };
+  const { bytes, cached } = await fetchWeights(source.url, (loaded, total) =>
+    post({ type: 'progress', id, loaded, ...(total === undefined ? {} : { total }) }),
+  );
+  return {
+    local: { kind: 'checkpoint', architecture: source.architecture, fileName: source.url, bytes },
+    cached,
+  };
 }
 
 /** The image as an int32 `[H, W, 3]` tensor plus RGBA bytes for the page to draw. */
@@ -116,8 +133,15 @@ async function handle(request: WorkerRequest): Promise<void> {
       return;
     }
     case 'load-model': {
-      const { report } = load(request.source, request.settings);
-      post({ type: 'model-loaded', id: request.id, report });
+      const start = performance.now();
+      const { local, cached } = await resolveSource(request.id, request.source);
+      const { report } = load(local, request.settings);
+      const loadMs = performance.now() - start;
+      post({
+        type: 'model-loaded',
+        id: request.id,
+        report: { ...report, loadMs, ...(cached === undefined ? {} : { cached }) },
+      });
       return;
     }
     case 'detect': {

@@ -4,7 +4,7 @@ import { useBackend } from '@rcnn/test-utils';
 import { buildDetector } from '../../src/build-detector';
 import { categoryNamesFor } from '../../src/category-names';
 import { detectInstances } from '../../src/detect-instances';
-import type { DetectorSettings, ModelSource } from '../../src/protocol';
+import type { DetectorSettings, LocalModelSource } from '../../src/protocol';
 
 /**
  * The detector the page runs, run in Node on `backend` (wasm or cpu) on the same picture
@@ -12,7 +12,7 @@ import type { DetectorSettings, ModelSource } from '../../src/protocol';
  */
 export async function detectInNode(
   picture: string,
-  source: ModelSource,
+  source: LocalModelSource,
   settings: DetectorSettings,
   backend: 'wasm' | 'cpu' = 'wasm',
 ): Promise<DetectedInstance[]> {

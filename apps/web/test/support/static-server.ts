@@ -12,12 +12,25 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** A static file server over `root` on a free localhost port (what `vite preview` does, minus vite). */
-export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+/** A running {@link serveStatic} server. */
+export interface StaticServer {
+  readonly url: string;
+  /** Requests received per path. */
+  readonly requests: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A static file server over `root` on a free localhost port (what `vite preview` does, minus
+ * vite); `extra` maps further URL paths to files anywhere.
+ */
+export async function serveStatic(root: string, extra: Record<string, string> = {}): Promise<StaticServer> {
+  const requests = new Map<string, number>();
   const server: Server = createServer(async (request, response) => {
     const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname));
-    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(root)) {
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    const file = extra[path] ?? join(root, path.endsWith('/') ? `${path}index.html` : path);
+    if (!(file.startsWith(root) || extra[path])) {
       response.writeHead(403).end();
       return;
     }
@@ -33,6 +46,7 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
