@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeImagePixels } from '@rcnn/core';
 import { type CocoTrainingSet, datasetError } from './coco-training-set';
@@ -26,7 +26,7 @@ export async function checkImageFiles(
     const where = `${path} (image id ${image.imageId})`;
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(path));
+      bytes = check === 'decode' ? new Uint8Array(await readFile(path)) : await readHead(path);
     } catch (error) {
       problems.push(
         `${where}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
@@ -42,7 +42,8 @@ export async function checkImageFiles(
         continue;
       }
     } else {
-      size = readImageHeader(bytes);
+      // A JPEG whose frame header lies past the first bytes (large EXIF): read it whole.
+      size = readImageHeader(bytes) ?? readImageHeader(new Uint8Array(await readFile(path)));
       if (!size) {
         problems.push(`${where}: not a PNG or JPEG, or its header is damaged`);
         continue;
@@ -55,4 +56,18 @@ export async function checkImageFiles(
     }
   }
   if (problems.length > 0) throw datasetError(`the images of ${source}`, problems);
+}
+
+const HEAD_BYTES = 65536;
+
+/** The first 64 KiB of a file (headers), without reading the rest. */
+async function readHead(path: string): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(HEAD_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
 }

@@ -118,3 +118,33 @@ describe('CocoDataLoader', () => {
     await loader.close();
   });
 });
+
+describe('DecodePool', () => {
+  it('fails the tasks of a worker that dies and replaces it', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { DecodePool } = await import('./decode-pool');
+    const { directory, json } = writeTinyCoco();
+    const set = readCocoTrainingSet(json as unknown as CocoDatasetJson);
+    // A worker that exits on its first task, then (as the replacement) decodes normally.
+    const flag = join(directory, 'died-once');
+    const dying = join(directory, 'dying-worker.mjs');
+    writeFileSync(
+      dying,
+      `import { existsSync, writeFileSync } from 'node:fs';\n` +
+        `if (!existsSync(${JSON.stringify(flag)})) { writeFileSync(${JSON.stringify(flag)}, ''); process.exit(3); }\n` +
+        `await import(${JSON.stringify(workerUrl.href)});\n`,
+    );
+    const pool = new DecodePool(1, pathToFileURL(dying));
+    const task = {
+      image: set.images[0],
+      path: join(directory, 'images', set.images[0].fileName),
+      contents: { masks: false, numKeypoints: 0 },
+      augment: { flipProbability: 0 },
+      seed: 1,
+    };
+    await expect(pool.run(task)).rejects.toThrow(/decode worker exited \(code 3\)/);
+    const sample = await pool.run(task);
+    expect([sample.width, sample.height]).toEqual([40, 30]);
+    await pool.close();
+  });
+});

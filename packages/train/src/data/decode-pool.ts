@@ -6,17 +6,19 @@ import type { TrainingSample } from './training-sample';
 interface Pending {
   resolve: (sample: TrainingSample) => void;
   reject: (error: Error) => void;
+  worker: number;
 }
 
 /**
  * A small pool of worker threads that read, decode and augment samples off the main thread
  * (the model's thread never decodes). Tasks go to the least busy worker; results come back with
- * their buffers transferred, not copied. Call {@link close} when done.
+ * their buffers transferred, not copied. A worker that dies fails its pending tasks and is
+ * replaced. Call {@link close} when done.
  */
 export class DecodePool {
   private readonly workers: Worker[] = [];
   private readonly busy: number[] = [];
-  private readonly pending = new Map<number, Pending & { worker: number }>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private closed = false;
 
@@ -24,24 +26,16 @@ export class DecodePool {
    * @param size number of worker threads
    * @param workerUrl the built `decode-worker.js` (the package's `dist/decode-worker.js` by default)
    */
-  constructor(size: number, workerUrl: URL) {
-    if (!Number.isInteger(size) || size < 1)
+  constructor(
+    size: number,
+    private readonly workerUrl: URL,
+  ) {
+    if (!Number.isInteger(size) || size < 1) {
       throw new RcnnError('INVALID_ARGUMENT', `worker count must be >= 1, got ${size}`);
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(workerUrl);
-      worker.unref();
-      worker.on('message', (message: { id: number; sample?: TrainingSample; error?: string }) => {
-        const entry = this.pending.get(message.id);
-        if (!entry) return;
-        this.pending.delete(message.id);
-        this.busy[entry.worker]--;
-        if (message.error !== undefined || !message.sample)
-          entry.reject(new RcnnError('INVALID_IMAGE', message.error ?? 'no sample'));
-        else entry.resolve(message.sample);
-      });
-      worker.on('error', (error) => this.failAll(i, error));
-      this.workers.push(worker);
+    }
+    for (let slot = 0; slot < size; slot++) {
       this.busy.push(0);
+      this.workers.push(this.start(slot));
     }
   }
 
@@ -72,11 +66,37 @@ export class DecodePool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  private failAll(worker: number, error: Error): void {
-    for (const [id, entry] of this.pending) {
-      if (entry.worker !== worker) continue;
-      this.pending.delete(id);
-      entry.reject(error);
-    }
+  /** Starts the worker of `slot`, wired to settle its tasks and to be replaced when it dies. */
+  private start(slot: number): Worker {
+    const worker = new Worker(this.workerUrl);
+    worker.unref();
+    worker.on('message', (message: { id: number; sample?: TrainingSample; error?: string }) => {
+      const entry = this.pending.get(message.id);
+      if (!entry) return;
+      this.pending.delete(message.id);
+      this.busy[entry.worker]--;
+      if (message.error !== undefined || !message.sample) {
+        entry.reject(new RcnnError('INVALID_IMAGE', message.error ?? 'no sample'));
+      } else {
+        entry.resolve(message.sample);
+      }
+    });
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed || this.closed) return;
+      failed = true;
+      for (const [id, entry] of this.pending) {
+        if (entry.worker !== slot) continue;
+        this.pending.delete(id);
+        entry.reject(error);
+      }
+      this.busy[slot] = 0;
+      this.workers[slot] = this.start(slot);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) =>
+      fail(new RcnnError('INVALID_IMAGE', `a decode worker exited (code ${code})`)),
+    );
+    return worker;
   }
 }

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { useBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ToyDetector } from '../__test-helpers__/toy-detector';
 import { loadCheckpoint, resumeFromCheckpoint, saveCheckpoint } from '../checkpoint/checkpoint';
 import type { TrainingSample } from '../data/training-sample';
 import type { LrScheduleOptions } from '../optim/lr-schedule';
 import { Sgd } from '../optim/sgd';
 import type { ProgressRecord } from './progress';
+import { stopOnInterrupt } from './stop-on-interrupt';
 import { type BatchSource, train } from './train';
 
 beforeAll(() => useBackend('cpu'));
@@ -49,6 +50,27 @@ async function weights(model: ToyDetector): Promise<Map<string, Float32Array>> {
   for (const [name, v] of model.trainableVariables()) out.set(name, (await v.data()) as Float32Array);
   return out;
 }
+
+describe('stopOnInterrupt', () => {
+  it('aborts on the first Ctrl-C and exits 130 on the second', () => {
+    const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const before = process.listenerCount('SIGINT');
+    const { signal, remove } = stopOnInterrupt();
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      expect(signal.aborted).toBe(true);
+      expect(exit).not.toHaveBeenCalled();
+      process.emit('SIGINT', 'SIGINT');
+      expect(exit).toHaveBeenCalledWith(130);
+    } finally {
+      remove();
+      exit.mockRestore();
+      stderr.mockRestore();
+    }
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});
 
 describe('train', () => {
   it('lowers the loss of the toy detector and reports every iteration', async () => {
@@ -210,20 +232,21 @@ describe('train', () => {
     optimizer.dispose();
   });
 
-  it('keeps the tensor count flat over 200 steps (clipping on)', async () => {
+  it('keeps tensor count and bytes flat over 1000 steps (clipping on)', async () => {
     const model = new ToyDetector();
     const optimizer = new Sgd();
-    const counts: number[] = [];
+    const memory: { numTensors: number; numBytes: number }[] = [];
     await train({
       model,
       data: source(),
       optimizer,
       schedule,
-      iterations: 200,
+      iterations: 1000,
       clipGradNorm: 1,
-      onProgress: () => counts.push(tf.memory().numTensors),
+      onProgress: () => memory.push(tf.memory()),
     });
-    expect(counts[199]).toBe(counts[1]);
+    expect(memory[999].numTensors).toBe(memory[1].numTensors);
+    expect(memory[999].numBytes).toBe(memory[1].numBytes);
     model.dispose();
     optimizer.dispose();
   });
