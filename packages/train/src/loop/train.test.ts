@@ -187,6 +187,31 @@ describe('train', () => {
     referenceSgd.dispose();
   });
 
+  it('stops before updating when the loss is finite but its gradient is not (clipping on)', async () => {
+    // loss = sqrt(w - 1) at w = 1: value 0, gradient infinite.
+    const w = tf.variable(tf.scalar(1), true);
+    const model = {
+      loss: async () => ({ 'toy/sqrt': tf.sqrt(tf.sub(w, 1)) as tf.Scalar }),
+      trainableVariables: () => new Map([['w', w]]),
+      saveStateDict: async () => new Map(),
+      loadStateDict: () => undefined,
+    };
+    const optimizer = new Sgd();
+    const result = await train({
+      model,
+      data: source(),
+      optimizer,
+      schedule,
+      iterations: 3,
+      clipGradNorm: 1,
+    });
+    expect(result).toMatchObject({ stopped: 'non-finite-loss', iteration: 0 });
+    expect(result.message).toMatch(/gradient norm is Infinity at iteration 1 \(toy\/sqrt=0\)/);
+    expect((await w.data())[0]).toBe(1);
+    w.dispose();
+    optimizer.dispose();
+  });
+
   it('never saves NaN weights', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
     const model = new ToyDetector();

@@ -112,8 +112,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       tensors.forEach(disposeSampleTensors);
     }
     let { grads } = step;
-    if (!Number.isFinite(step.total)) {
-      for (const g of grads) g?.dispose();
+    const stop = (what: string): TrainResult => {
       const terms = Object.entries(step.terms)
         .map(([k, v]) => `${k}=${v}`)
         .join(', ');
@@ -121,13 +120,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         iteration,
         stopped: 'non-finite-loss',
         message:
-          `loss is ${step.total} at iteration ${iteration + 1} (${terms}); stopped before updating. ` +
+          `${what} at iteration ${iteration + 1} (${terms}); stopped before updating. ` +
           (lastCheckpoint
             ? `Last good checkpoint: ${lastCheckpoint.model}`
-            : 'No checkpoint was written yet.') +
+            : 'No checkpoint was written by this run.') +
           ' Lower --lr, add gradient clipping or check the data.',
         lastCheckpoint,
       };
+    };
+    if (!Number.isFinite(step.total)) {
+      for (const g of grads) g?.dispose();
+      return stop(`loss is ${step.total}`);
     }
     let gradNorm: number | undefined;
     if (options.clipGradNorm !== undefined) {
@@ -135,6 +138,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       for (const g of grads) g?.dispose();
       grads = clipped.grads;
       gradNorm = clipped.totalNorm;
+      if (!Number.isFinite(gradNorm)) {
+        for (const g of grads) g?.dispose();
+        return stop(`gradient norm is ${gradNorm}`);
+      }
     }
     const lr = learningRateAt(schedule, iteration);
     optimizer.step(named, new Map(names.map((n, i) => [n, grads[i]])), lr);
