@@ -2,8 +2,10 @@ import { ARCHITECTURE_NAMES } from '@rcnn/models';
 import { DEMO_SETTINGS } from './build-detector';
 import { BACKEND_ORDER, type BackendName, type DetectionReport } from './protocol';
 import samplePictureUrl from './sample-picture.png?url';
+import { cameraFrames, detectContinuously, syntheticFrames } from './ui/camera-loop';
 import { toCocoResults } from './ui/coco-json';
 import { DetectorClient } from './ui/detector-client';
+import { download } from './ui/downloads';
 import { drawImage, drawResult, visibleInstances } from './ui/draw-result';
 import { listenForImages, type PickedImage, toImagePayload } from './ui/image-input';
 import { modelRequest } from './ui/model-choice';
@@ -57,7 +59,6 @@ if (weightsUrl) {
 }
 const demoProposals = countParameter('proposals', DEMO_SETTINGS.proposals);
 const demoDetections = countParameter('detections', DEMO_SETTINGS.detectionsPerImage);
-
 let stageTimes: Record<string, number> = {};
 let loadMs: number | undefined;
 const detector = new DetectorClient({
@@ -86,12 +87,12 @@ const detector = new DetectorClient({
     element('model').textContent = `${report.description} (loaded in ${report.loadMs.toFixed(0)} ms${from})`;
   },
 });
-
 let checkpoint: { name: string; bytes: ArrayBuffer } | undefined;
 let startedBackend: string | undefined;
 let loadedModelKey: string | undefined;
 let image: PickedImage | undefined;
 let result: DetectionReport | undefined;
+let downloadStem = 'image';
 
 function setState(state: AppState, message = ''): void {
   root.dataset.state = state;
@@ -113,30 +114,35 @@ function redraw(): void {
   renderResultsPanel(results, visibleInstances(result.instances, minimum));
 }
 
+/** Starts the chosen backend and loads the chosen model, unless they already are. */
+async function ensureModel(): Promise<void> {
+  setState('loading', 'starting the backend and loading the model…');
+  const backend = backendSelect.value || undefined;
+  if (startedBackend !== backendSelect.value) {
+    await detector.startBackend(backend as BackendName | undefined);
+    startedBackend = backendSelect.value;
+  }
+  const { source, settings, key } = modelRequest({
+    architecture: architectureSelect.value,
+    weights: weightsSelect.value,
+    size: Number(sizeSelect.value),
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(weightsUrl ? { url: weightsUrl } : {}),
+    demoProposals,
+    demoDetections,
+  });
+  if (loadedModelKey !== key) {
+    loadedModelKey = undefined;
+    await detector.loadModel(source, settings);
+    loadedModelKey = key;
+  }
+}
+
 async function detect(): Promise<void> {
   if (!image) return;
   const picked = image;
   try {
-    setState('loading', 'starting the backend and loading the model…');
-    const backend = backendSelect.value || undefined;
-    if (startedBackend !== backendSelect.value) {
-      await detector.startBackend(backend as BackendName | undefined);
-      startedBackend = backendSelect.value;
-    }
-    const { source, settings, key } = modelRequest({
-      architecture: architectureSelect.value,
-      weights: weightsSelect.value,
-      size: Number(sizeSelect.value),
-      ...(checkpoint ? { checkpoint } : {}),
-      ...(weightsUrl ? { url: weightsUrl } : {}),
-      demoProposals,
-      demoDetections,
-    });
-    if (loadedModelKey !== key) {
-      loadedModelKey = undefined;
-      await detector.loadModel(source, settings);
-      loadedModelKey = key;
-    }
+    await ensureModel();
     setState('running', `detecting in ${picked.name}…`);
     stageTimes = {};
     const report = await detector.detect(await toImagePayload(picked));
@@ -155,6 +161,7 @@ async function detect(): Promise<void> {
 
 async function showAndDetect(picked: PickedImage): Promise<void> {
   image = picked;
+  downloadStem = picked.name.replace(/\.[^.]*$/, '');
   result = undefined;
   results.replaceChildren();
   try {
@@ -166,16 +173,6 @@ async function showAndDetect(picked: PickedImage): Promise<void> {
   }
   await detect();
 }
-
-function download(name: string, blob: Blob): void {
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
-}
-
-const stem = (): string => (image?.name ?? 'image').replace(/\.[^.]*$/, '');
 
 listenForImages(element('file'), element('drop'), (picked) => void showAndDetect(picked));
 element('sample').addEventListener('click', async () => {
@@ -207,9 +204,46 @@ checkpointInput.addEventListener('change', async () => {
 jsonButton.addEventListener('click', () => {
   if (!result) return;
   const shown = visibleInstances(result.instances, Number(threshold.value));
-  download(`${stem()}.json`, new Blob([JSON.stringify(toCocoResults(shown))], { type: 'application/json' }));
+  download(
+    `${downloadStem}.json`,
+    new Blob([JSON.stringify(toCocoResults(shown))], { type: 'application/json' }),
+  );
 });
 pngButton.addEventListener('click', () => {
-  canvas.toBlob((blob) => blob && download(`${stem()}-detections.png`, blob), 'image/png');
+  canvas.toBlob((blob) => blob && download(`${downloadStem}-detections.png`, blob), 'image/png');
 });
+let stopCamera: (() => void) | undefined;
+async function startCamera(): Promise<void> {
+  try {
+    await ensureModel();
+    const synthetic = params.get('camera') === 'synthetic';
+    const frames = synthetic
+      ? syntheticFrames(await createImageBitmap(await (await fetch(samplePictureUrl)).blob()))
+      : await cameraFrames();
+    let stopped = false;
+    stopCamera = () => {
+      stopped = true;
+    };
+    downloadStem = 'camera-frame';
+    setState('running', `detecting continuously (${synthetic ? 'synthetic camera' : 'camera'})…`);
+    const loop = element('loop');
+    const stats = await detectContinuously(
+      detector,
+      frames.grab,
+      () => stopped,
+      (report, running) => {
+        result = report;
+        redraw();
+        Object.assign(loop.dataset, running);
+        loop.textContent = `${running.frames} frames, ${running.fps.toFixed(1)} fps, ${report.numTensors} tensors, ${(report.numBytes / 1e6).toFixed(1)} MB`;
+      },
+    );
+    frames.stop();
+    setState('done', `camera stopped after ${stats.frames} frames`);
+  } catch (error) {
+    setState('error', error instanceof Error ? error.message : String(error));
+  }
+}
+element('camera').addEventListener('click', () => void startCamera());
+element('stop').addEventListener('click', () => stopCamera?.());
 setState('idle');

@@ -112,6 +112,8 @@ export interface DetectionReport {
   readonly backend: BackendName;
   /** `tf.memory().numTensors` after the call (steady across calls when nothing leaks). */
   readonly numTensors: number;
+  /** `tf.memory().numBytes` after the call: bytes of all tensors, on the CPU or the GPU. */
+  readonly numBytes: number;
 }
 
 /** Messages the worker sends. */

@@ -114,6 +114,36 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     }
   });
 
+  it('runs the camera loop on canvas frames with flat worker memory (wasm)', async () => {
+    // A synthetic camera (the sample picture panning a pixel per frame); 500 frames for the
+    // full check (RCNN_WEB_CAMERA_FRAMES=500), a few dozen by default.
+    const frames = Number(process.env.RCNN_WEB_CAMERA_FRAMES ?? 30);
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${server.url}/?backend=wasm&camera=synthetic&${WEBGPU_QUERY}`);
+      await page.click('#camera');
+      await page.waitForFunction(
+        (n) => Number(document.getElementById('loop')!.dataset.frames) >= n,
+        frames,
+        {
+          timeout: frames * 5_000 + 120_000,
+          polling: 250,
+        },
+      );
+      await page.click('#stop');
+      await page.waitForFunction(() => document.getElementById('app')!.dataset.state === 'done');
+      const loop = await page.evaluate(() => ({ ...document.getElementById('loop')!.dataset }));
+      console.info(`[web] camera loop on wasm: ${JSON.stringify(loop)}`);
+      expect(Number(loop.frames)).toBeGreaterThanOrEqual(frames);
+      expect(Number(loop.fps)).toBeGreaterThan(0);
+      expect(loop.maxTensors, 'tensors held by the worker, frame 2 on').toBe(loop.minTensors);
+      expect(loop.maxBytes, 'tensor bytes held by the worker, frame 2 on').toBe(loop.minBytes);
+      expect(await page.locator('#results tbody tr').count()).toBe(3);
+    } finally {
+      await page.close();
+    }
+  }, 3_000_000);
+
   it.skipIf(!withWebgpu)(
     'detects on webgpu (SwiftShader) what Node detects',
     async () => {

@@ -98,7 +98,7 @@ async function detectOnce(id: number, model: Loaded, image: ImagePayload): Promi
       categoryNamesFor(model.report.numClasses, model.report.keypoints),
     );
     const totalMs = performance.now() - start;
-    return { width, height, rgba, instances, stages, totalMs, backend: backend!, numTensors: 0 };
+    return { width, height, rgba, instances, stages, totalMs, backend: backend!, numTensors: 0, numBytes: 0 };
   } finally {
     tensor.dispose();
   }
@@ -146,7 +146,8 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     case 'detect': {
       const report = await detect(request.id, request.image);
-      const withTensors = { ...report, numTensors: tf.memory().numTensors };
+      const { numTensors, numBytes } = tf.memory();
+      const withTensors = { ...report, numTensors, numBytes };
       post({ type: 'detected', id: request.id, report: withTensors }, [report.rgba.buffer]);
       return;
     }
