@@ -11,6 +11,7 @@ export {
   type TrainingState,
   writeFileAtomic,
 } from './checkpoint/checkpoint';
+export { type FineTuneMerge, fineTuneStateDict } from './checkpoint/fine-tune-state-dict';
 export { checkImageFiles, type ImageCheck } from './data/check-image-files';
 export { CocoDataLoader, type CocoDataLoaderOptions } from './data/coco-data-loader';
 export {

@@ -48,6 +48,19 @@ describe('rcnn train', () => {
     expect(badKey.code).toBe(2);
     expect(badKey.stderr).toContain('unknown key "lr-stepz"');
 
+    const both = await runCli(
+      'train',
+      ...required(directory),
+      '--iterations',
+      '4',
+      '--weights',
+      'a.pth',
+      '--init-from',
+      'b.pth',
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--weights and --init-from exclude each other');
+
     const halfVal = await runCli('train', ...required(directory), '--iterations', '4', '--val-json', config);
     expect(halfVal.code).toBe(2);
     expect(halfVal.stderr).toContain('--val-json and --val-images go together');

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { RcnnError, readStateDict } from '@rcnn/core';
 import { createDetector, deterministicWeightsFor } from '@rcnn/models';
 import {
+  fineTuneStateDict,
   kebabCase,
   type ModelSpec,
   resolveTrainingConfig,
@@ -73,6 +74,12 @@ const options: OptionSpecs = {
     value: 'FILE',
     description: `starting weights: a torchvision state_dict of the same classes, or '${DETERMINISTIC_WEIGHTS}' (default)`,
   },
+  'init-from': {
+    type: 'string',
+    value: 'FILE',
+    description:
+      'fine-tune a torchvision checkpoint on this dataset: every entry that fits is loaded, the predictors sized for other classes start afresh',
+  },
   config: {
     type: 'string',
     value: 'FILE.json',
@@ -122,6 +129,9 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
   }
   const backend = await activateBackend(values.backend as string | undefined);
   const weights = (values.weights as string | undefined) ?? DETERMINISTIC_WEIGHTS;
+  if (values.weights !== undefined && values['init-from'] !== undefined) {
+    throw new CliError(`${COMMAND}: --weights and --init-from exclude each other`, 2);
+  }
   let labelMap: ModelSpec['labelMap'] | undefined;
   const createModel = async (spec: ModelSpec): Promise<TrainableDetector> => {
     labelMap = spec.labelMap;
@@ -151,8 +161,22 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
         ? deterministicWeightsFor(model)
         : readStateDict(await io.readBytes(weights));
     model.loadStateDict(stateDict);
+    const initFrom = values['init-from'];
+    if (typeof initFrom === 'string') {
+      const merged = fineTuneStateDict(
+        await model.saveStateDict(),
+        readStateDict(await io.readBytes(initFrom)),
+      );
+      model.loadStateDict(merged.stateDict);
+      const fresh = merged.reinitialised;
+      io.stderr(
+        `${COMMAND}: --init-from ${initFrom}: ${merged.stateDict.size - fresh.length} entries loaded` +
+          (fresh.length > 0 ? `; started afresh for ${spec.numClasses} classes: ${fresh.join(', ')}` : '') +
+          '\n',
+      );
+    }
     io.stderr(
-      `${COMMAND}: ${architecture}, ${spec.numClasses} classes, ${backend} backend, ${weights} weights\n`,
+      `${COMMAND}: ${architecture}, ${spec.numClasses} classes, ${backend} backend, ${typeof initFrom === 'string' ? 'fine-tuned' : weights} weights\n`,
     );
     return model as unknown as TrainableDetector;
   };
