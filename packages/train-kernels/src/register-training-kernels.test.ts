@@ -1,6 +1,6 @@
 import { useBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerTrainingKernels, unregisterTrainingKernels } from './register-training-kernels';
 
 const matMulFromElsewhere: tf.KernelConfig = {
@@ -12,7 +12,10 @@ const matMulFromElsewhere: tf.KernelConfig = {
 };
 
 describe('registerTrainingKernels', () => {
-  beforeAll(() => useBackend('wasm'));
+  beforeAll(async () => {
+    await useBackend('wasm');
+    unregisterTrainingKernels(); // other test files in this process may have registered them
+  });
   afterEach(() => unregisterTrainingKernels());
 
   it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput, idempotently', () => {
@@ -60,5 +63,15 @@ describe('registerTrainingKernels', () => {
     unregisterTrainingKernels();
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(builtIn);
     expect(tf.getKernel(tf.UnsortedSegmentSum, 'wasm')).toBeUndefined();
+  });
+
+  it("a second copy of the module (ESM + CJS, two bundles) recognises the first one's kernels", async () => {
+    registerTrainingKernels();
+    vi.resetModules();
+    const copy = await import('./register-training-kernels');
+    expect(copy.registerTrainingKernels).not.toBe(registerTrainingKernels);
+    expect(copy.registerTrainingKernels().kept).toEqual([]);
+    copy.unregisterTrainingKernels();
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
   });
 });

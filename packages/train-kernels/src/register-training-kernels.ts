@@ -32,8 +32,20 @@ const BUILT_IN_NAMES: Record<string, string> = {
   [tf.BatchMatMul]: 'batchMatMul',
   [tf.Conv2DBackpropInput]: 'conv2DBackpropInput',
 };
-const ours = new WeakSet<tf.KernelConfig>();
-const replaced = new Map<string, tf.KernelConfig | undefined>();
+/**
+ * Kept on the global object, like tfjs's registries: a second copy of this package (an ESM and a
+ * CJS build in one process, or two bundles) must recognise the first one's kernels as its own.
+ */
+interface RegistrationState {
+  /** The configs this package registered. */
+  ours: WeakSet<tf.KernelConfig>;
+  /** What they replaced, by kernel name. */
+  replaced: Map<string, tf.KernelConfig>;
+}
+const STATE_KEY = Symbol.for('@rcnn/train-kernels/registration');
+const globals = globalThis as { [STATE_KEY]?: RegistrationState };
+globals[STATE_KEY] ??= { ours: new WeakSet(), replaced: new Map() };
+const { ours, replaced } = globals[STATE_KEY];
 
 function register(config: tf.KernelConfig, registration: TrainingKernelsRegistration): void {
   const current = tf.getKernel(config.kernelName, config.backendName);
