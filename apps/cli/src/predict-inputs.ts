@@ -1,7 +1,6 @@
-import { type ImageSize, RcnnError, resizedImageSize } from '@rcnn/core';
+import { type ImageHeader, type ImageSize, RcnnError, readImageHeader, resizedImageSize } from '@rcnn/core';
 import type { GeneralizedRcnn } from '@rcnn/models';
 import type { CliIo } from './command';
-import { type ImageHeader, readImageHeader } from './image-header';
 import { shown } from './terminal-text';
 
 /** An image that cannot be used, and why (one line, naming nothing but the reason). */
@@ -69,6 +68,7 @@ export function resizeProblem(
   header: { readonly width: number; readonly height: number },
 ): string | undefined {
   const { transform } = model;
+  if (header.width === 0 || header.height === 0) return undefined; // a JPEG's height comes later (DNL)
   const original: ImageSize = [header.height, header.width];
   const resized: ImageSize =
     transform.fixedSize ??

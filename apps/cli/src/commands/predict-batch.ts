@@ -1,4 +1,4 @@
-import { decodeImagePixels, RcnnError, type RgbImage } from '@rcnn/core';
+import { RcnnError, type RgbImage } from '@rcnn/core';
 import { CliError, type CliIo } from '../command';
 import { detectImage } from '../detect-image';
 import type { LoadedDetector } from '../load-detector';
@@ -6,8 +6,9 @@ import type { StagedOutputs } from '../output-files';
 import type { PlainDetection } from '../plain-detections';
 import { describeFailure, type ImageFailure } from '../predict-inputs';
 import type { PredictProgress } from '../progress';
-import { imageTensor } from '../read-image';
+import { decodeForModel, imageTensor } from '../read-image';
 import { shown } from '../terminal-text';
+import { toDecodedPixels } from '../to-decoded-pixels';
 import { type ImageResult, toImageResult } from './predict-json';
 
 /** What {@link predictImages} needs. */
@@ -26,7 +27,7 @@ export interface PredictBatch {
   /** Go on after an image fails (input errors only: an internal error always stops). */
   readonly keepGoing: boolean;
   readonly verbose: boolean;
-  /** Draws an image's detections as PNG bytes. */
+  /** Draws an image's detections (in that image's pixels) as PNG bytes. */
   draw(image: RgbImage, detections: readonly PlainDetection[]): Uint8Array;
 }
 
@@ -54,11 +55,14 @@ export async function predictImages(batch: PredictBatch): Promise<{
     const start = performance.now();
     const stages: string[] = [];
     try {
-      const image = decodeImagePixels(await io.readBytes(path));
+      // Above 16 MP shrunk while decoding; detections come back in the file's pixels.
+      const image = decodeForModel(await io.readBytes(path), loaded.model);
+      const fileSize: [number, number] = [image.originalHeight, image.originalWidth];
       const input = imageTensor(image);
       let detections: PlainDetection[];
       try {
         detections = await detectImage(loaded.model, input, {
+          fileSize,
           onStage: (stage, milliseconds) => {
             stages.push(`${stage} ${(milliseconds / 1000).toFixed(2)} s`);
             progress.stageDone(stage);
@@ -67,13 +71,20 @@ export async function predictImages(batch: PredictBatch): Promise<{
       } finally {
         input.dispose();
       }
-      results.push(toImageResult(path, image, detections));
+      results.push(toImageResult(path, { width: fileSize[1], height: fileSize[0] }, detections));
       const drawing = batch.drawings[index];
-      if (drawing)
-        await batch.staged.stage({ option: '--out-image', path: drawing }, batch.draw(image, detections));
+      if (drawing) {
+        // Drawn on the decoded pixels: the file's size, or the shrunk size of a huge image.
+        const drawn = batch.draw(image, toDecodedPixels(detections, image));
+        await batch.staged.stage({ option: '--out-image', path: drawing }, drawn);
+      }
       const seconds = ((performance.now() - start) / 1000).toFixed(1);
+      const shrunk =
+        image.width === fileSize[1] && image.height === fileSize[0]
+          ? ''
+          : ` (${fileSize[1]}x${fileSize[0]} decoded at ${image.width}x${image.height})`;
       progress.line(
-        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s\n`,
+        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s${shrunk}\n`,
       );
       if (batch.verbose) progress.line(`  ${stages.join(', ')}\n`);
     } catch (error) {
