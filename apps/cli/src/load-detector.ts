@@ -139,34 +139,3 @@ export async function usingDetector<T>(loaded: LoadedDetector, work: () => Promi
   }
   return result;
 }
-
-/**
- * Most detections per image for detectors with mask or keypoint branches. The branches run on
- * every kept detection at once, about 4.4 MB each with ResNet-FPN heads (measured with
- * maskrcnn_resnet50_fpn on wasm: 250 detections peak at 2.0 GB RSS, 500 at 3.1 GB, 1000 abort the
- * WebAssembly heap at 4.4 GB).
- */
-export const MAX_BRANCH_DETECTIONS = 300;
-
-/**
- * Refuses a `boxDetectionsPerImg` the mask or keypoint branch cannot hold in memory.
- * @throws CliError exit code 2 naming the flag, the limit and why
- */
-export function checkDetectionsLimit(
-  architecture: ArchitectureName,
-  options: CreateDetectorOptions,
-  command: string,
-): void {
-  const count = options.boxDetectionsPerImg;
-  const branch = architecture.startsWith('maskrcnn')
-    ? 'mask'
-    : architecture.startsWith('keypointrcnn')
-      ? 'keypoint'
-      : '';
-  if (branch && count !== undefined && count > MAX_BRANCH_DETECTIONS) {
-    throw new CliError(
-      `${command}: --box-detections-per-img ${count} is more than ${architecture} can hold: its ${branch} branch runs on every detection at once (about 4.4 MB each), so at most ${MAX_BRANCH_DETECTIONS}`,
-      2,
-    );
-  }
-}

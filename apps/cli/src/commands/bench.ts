@@ -2,7 +2,7 @@ import { activateBackend } from '../activate-backend';
 import { BENCH_STAGES, benchmarkPredict } from '../benchmark-predict';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import { architectureFrom, checkDetectionsLimit, loadDetector, usingDetector } from '../load-detector';
+import { architectureFrom, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import { checkOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
@@ -52,11 +52,6 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const options = args.options as Record<string, string | boolean | undefined>;
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
-  checkDetectionsLimit(
-    architectureFrom(options.arch as string, COMMAND),
-    parseModelOptions(options, COMMAND),
-    COMMAND,
-  );
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
   const runs = countOption(options.runs as string | undefined, 'runs', 3, 1);

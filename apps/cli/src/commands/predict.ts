@@ -5,13 +5,7 @@ import { activateBackend } from '../activate-backend';
 import { categoryNamesFor } from '../category-names';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import {
-  architectureFrom,
-  checkDetectionsLimit,
-  type LoadedDetector,
-  loadDetector,
-  usingDetector,
-} from '../load-detector';
+import { architectureFrom, type LoadedDetector, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
 import { checkOutputs, type NamedPath, removeEarlierOutputs, StagedOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
@@ -116,7 +110,6 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   }
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
-  checkDetectionsLimit(architecture, modelOptions, COMMAND);
   const images = args.lists.image ?? [];
   const drawings = outImagePaths(images, args.lists['out-image'] ?? []);
   const outJson: NamedPath = { option: '--out-json', path: options['out-json'] as string };
