@@ -13,6 +13,7 @@ export { DerivedTensors } from './derived-tensors';
 export { GroupNorm, type GroupNormOptions } from './group-norm';
 export type { ExpectedStateDictEntry, LoadStateDictOptions, LoadStateDictReport } from './load-state-dict';
 export { Module } from './module';
+export { ModuleList } from './module-list';
 export { type ModuleWeightSlot, moduleWeightSlot } from './module-weight-slot';
 export type { Norm2d } from './norm2d';
 export { type Initializer, Parameter, type ParameterOptions, tfjsShapeOf } from './parameter';

@@ -61,9 +61,15 @@ export function loadEntries(
     const value = stateDict.get(key)!;
     const shape = entry.torchShape;
     const shapeMatches = value.shape.length === shape.length && value.shape.every((d, i) => d === shape[i]);
-    if (value.dtype !== 'float32' || !shapeMatches || value.data.length !== sizeOfShape(shape)) {
+    if (value.dtype !== 'float32' || !shapeMatches) {
       misShaped.push(
         `${key}: got ${value.dtype} [${value.shape.join(', ')}], expected float32 [${shape.join(', ')}]`,
+      );
+      continue;
+    }
+    if (value.data.length !== sizeOfShape(shape)) {
+      misShaped.push(
+        `${key}: holds ${value.data.length} values, shape [${shape.join(', ')}] needs ${sizeOfShape(shape)}`,
       );
       continue;
     }
