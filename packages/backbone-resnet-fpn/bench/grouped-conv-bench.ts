@@ -1,7 +1,7 @@
 /**
  * Four ways to run ResNeXt-50 32x4d's grouped 3x3 convolutions on tfjs (which has no `groups`),
  * at the shapes of an 800x800 input, on the current backend (wasm by default):
- *   split     - one conv2d per group on channel slices, concatenated (what ConvLayer does)
+ *   split     - one conv2d per group on channel slices, concatenated (what core's Conv2d does for wide groups)
  *   depthwise - depthwiseConv2d with channel multiplier = outputs per group, then a per-group sum
  *   im2col    - 9 shifted slices, then one batched matMul per group
  *   dense     - a block-diagonal filter (groups x the FLOPs) in a single conv2d

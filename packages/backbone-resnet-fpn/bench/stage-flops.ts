@@ -1,13 +1,13 @@
-import type { ConvLayer } from '../src/conv-layer';
+import type { Conv2d } from '@rcnn/core';
 import type { ResnetFpnBackbone } from '../src/resnet-fpn-backbone';
 
 type Size = [height: number, width: number];
 
-function outputSize(conv: ConvLayer, [height, width]: Size): Size {
-  const [kernelHeight, kernelWidth] = conv.kernelSize;
+function outputSize(conv: Conv2d, [height, width]: Size): Size {
+  const { padding, stride } = conv.geometry;
   return [
-    Math.floor((height + 2 * conv.padding - kernelHeight) / conv.stride) + 1,
-    Math.floor((width + 2 * conv.padding - kernelWidth) / conv.stride) + 1,
+    Math.floor((height + 2 * padding - conv.kernelSize) / stride) + 1,
+    Math.floor((width + 2 * padding - conv.kernelSize) / stride) + 1,
   ];
 }
 
@@ -18,19 +18,20 @@ export function stageFlops(
   width: number,
 ): Record<string, number> {
   const flops: Record<string, number> = {};
-  let size = outputSize(backbone.body.stem, [height, width]);
-  flops.stem = backbone.body.stem.flops(...size);
+  let size = outputSize(backbone.body.stem.conv, [height, width]);
+  flops.stem = backbone.body.stem.conv.flops(...size);
   size = [Math.floor((size[0] + 2 - 3) / 2) + 1, Math.floor((size[1] + 2 - 3) / 2) + 1]; // max pool 3x3/2 pad 1
   const levelSizes: Size[] = [];
   backbone.body.layers.forEach((blocks, i) => {
     let total = 0;
     for (const block of blocks) {
       const input = size;
-      for (const conv of block.convs) {
+      for (const { conv } of block.convs) {
         size = outputSize(conv, size);
         total += conv.flops(...size);
       }
-      if (block.downsample) total += block.downsample.flops(...outputSize(block.downsample, input));
+      const shortcut = block.downsample?.conv;
+      if (shortcut) total += shortcut.flops(...outputSize(shortcut, input));
     }
     flops[`layer${i + 1}`] = total;
     levelSizes.push(size);

@@ -1,62 +1,53 @@
-import { RcnnError } from '@rcnn/core';
+import { Conv2d, Module, ModuleList, RcnnError } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckedWeights } from './checked-weights';
-import { ConvLayer } from './conv-layer';
 import { upsampleNearest } from './upsample-nearest';
+
+/** torchvision 0.13+ `Conv2dNormActivation` without norm or activation: one conv named `0`. */
+class ConvBlock extends Module {
+  constructor(readonly conv: Conv2d) {
+    super();
+    // torchvision < 0.13 saved the conv directly (`inner_blocks.0.weight`).
+    this.addModule('0', conv, ['']);
+  }
+}
+
+/** FPN conv init: kaiming_uniform_(a=1) (bound sqrt(3 / fan_in)), bias 0. */
+function fpnConv(inChannels: number, outChannels: number, kernelSize: number): Conv2d {
+  const bound = Math.sqrt(3 / (inChannels * kernelSize * kernelSize));
+  return new Conv2d({
+    inChannels,
+    outChannels,
+    kernelSize,
+    padding: (kernelSize - 1) / 2,
+    weightInit: { kind: 'uniform', bound },
+    biasInit: { kind: 'zeros' },
+  });
+}
 
 /**
  * torchvision's `ops/feature_pyramid_network.py::FeaturePyramidNetwork` with `norm_layer=None`:
- * 1x1 lateral convs (`inner_blocks`) to `outChannels`, a top-down path adding each coarser
- * merged map resized (nearest) to the lateral's size, 3x3 output convs (`layer_blocks`), and
+ * 1x1 lateral convs (`inner_blocks.i.0`) to `outChannels`, a top-down path adding each coarser
+ * merged map resized (nearest) to the lateral's size, 3x3 output convs (`layer_blocks.i.0`), and
  * optionally `LastLevelMaxPool` (max pool kernel 1, stride 2 of the coarsest output).
  */
-export class FeaturePyramidNetwork {
+export class FeaturePyramidNetwork extends Module {
+  /** 1x1 convs, one per input level, finest first. */
+  readonly innerBlocks: readonly Conv2d[];
+  /** 3x3 convs, one per input level, finest first. */
+  readonly layerBlocks: readonly Conv2d[];
+
+  /** @param inChannels channels of each input level, finest first */
   constructor(
-    /** 1x1 convs, one per input level, finest first. */
-    readonly innerBlocks: readonly ConvLayer[],
-    /** 3x3 convs, one per input level, finest first. */
-    readonly layerBlocks: readonly ConvLayer[],
+    inChannels: readonly number[],
+    readonly outChannels: number,
     readonly extraBlocks: 'maxpool' | 'none',
   ) {
-    if (innerBlocks.length === 0 || innerBlocks.length !== layerBlocks.length) {
-      throw new RcnnError(
-        'INVALID_ARGUMENT',
-        `FPN needs one inner and one layer block per level, got ${innerBlocks.length} and ${layerBlocks.length}`,
-      );
-    }
-  }
-
-  /**
-   * @param weights checked entries with `fpn.inner_blocks.i.0.*` / `fpn.layer_blocks.i.0.*` (no prefix)
-   * @param levels number of input levels
-   */
-  static load(
-    weights: CheckedWeights,
-    levels: number,
-    extraBlocks: 'maxpool' | 'none',
-  ): FeaturePyramidNetwork {
-    const convs: ConvLayer[] = [];
-    const conv = (name: string, padding: number): ConvLayer => {
-      const weight = weights.get(`${name}.0.weight`);
-      const layer = new ConvLayer(
-        {
-          weight: weight.data,
-          shape: weight.shape as [number, number, number, number],
-          bias: weights.get(`${name}.0.bias`).data,
-        },
-        { stride: 1, padding },
-      );
-      convs.push(layer);
-      return layer;
-    };
-    try {
-      const inner = Array.from({ length: levels }, (_, i) => conv(`fpn.inner_blocks.${i}`, 0));
-      const layer = Array.from({ length: levels }, (_, i) => conv(`fpn.layer_blocks.${i}`, 1));
-      return new FeaturePyramidNetwork(inner, layer, extraBlocks);
-    } catch (error) {
-      for (const c of convs) c.dispose();
-      throw error;
-    }
+    super();
+    if (inChannels.length === 0) throw new RcnnError('INVALID_ARGUMENT', 'FPN needs at least one level');
+    this.innerBlocks = inChannels.map((channels) => fpnConv(channels, outChannels, 1));
+    this.layerBlocks = inChannels.map(() => fpnConv(outChannels, outChannels, 3));
+    this.addModule('inner_blocks', new ModuleList(this.innerBlocks.map((conv) => new ConvBlock(conv))));
+    this.addModule('layer_blocks', new ModuleList(this.layerBlocks.map((conv) => new ConvBlock(conv))));
   }
 
   /** Output levels: one per input, plus one when extraBlocks is `'maxpool'`. */
@@ -87,24 +78,20 @@ export class FeaturePyramidNetwork {
     });
     return tf.tidy(() => {
       const last = features.length - 1;
-      let merged = this.innerBlocks[last]!.apply(features[last]!, 'linear');
-      const results: tf.Tensor4D[] = [this.layerBlocks[last]!.apply(merged, 'linear')];
+      let merged = this.innerBlocks[last]!.forward(features[last]!);
+      const results: tf.Tensor4D[] = [this.layerBlocks[last]!.forward(merged)];
       for (let i = last - 1; i >= 0; i--) {
         const next = tf.tidy(() => {
-          const lateral = this.innerBlocks[i]!.apply(features[i]!, 'linear');
+          const lateral = this.innerBlocks[i]!.forward(features[i]!);
           const [, height, width] = lateral.shape;
           return tf.add(lateral, upsampleNearest(merged, [height, width])) as tf.Tensor4D;
         });
         merged.dispose();
         merged = next;
-        results.unshift(this.layerBlocks[i]!.apply(merged, 'linear'));
+        results.unshift(this.layerBlocks[i]!.forward(merged));
       }
       if (this.extraBlocks === 'maxpool') results.push(tf.maxPool(results[results.length - 1]!, 1, 2, 0));
       return results;
     });
-  }
-
-  dispose(): void {
-    for (const conv of [...this.innerBlocks, ...this.layerBlocks]) conv.dispose();
   }
 }

@@ -1,13 +1,7 @@
-export { type ConvGeometry, ConvLayer } from './conv-layer';
 export { FeaturePyramidNetwork } from './feature-pyramid-network';
-export {
-  type FrozenBatchNorm,
-  foldFrozenBatchNorm,
-  oihwToHwio,
-  type TorchConvWeights,
-} from './fold-frozen-batch-norm';
+export { createNorm, type NormLayer, type NormSettings } from './norm-layer';
 export { type ParameterShape, resnetFpnParameterShapes } from './parameter-shapes';
-export { ResidualBlock } from './residual-block';
+export { ResidualBlock, type ResidualBlockSpec, resnetConv } from './residual-block';
 export {
   type ResidualBlockKind,
   type ResnetArchitecture,

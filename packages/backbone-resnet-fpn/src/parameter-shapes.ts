@@ -4,15 +4,13 @@ import { type ResnetFpnOptions, resolveResnetFpnOptions } from './resnet-fpn-opt
 /** A state_dict entry name and its torch-layout shape (conv weights OIHW). */
 export type ParameterShape = readonly [name: string, shape: readonly number[]];
 
-const NORM_FIELDS = ['weight', 'bias', 'running_mean', 'running_var'] as const;
-
-function norm(name: string, channels: number): ParameterShape[] {
-  return NORM_FIELDS.map((field) => [`${name}.${field}`, [channels]] as const);
-}
+const BATCH_NORM_FIELDS = ['weight', 'bias', 'running_mean', 'running_var'] as const;
+const GROUP_NORM_FIELDS = ['weight', 'bias'] as const;
 
 /**
  * The state_dict a torchvision `BackboneWithFPN` built by
- * `backbone_utils.py::resnet_fpn_backbone` (FrozenBatchNorm2d) has for `options`, in its order:
+ * `backbone_utils.py::resnet_fpn_backbone` has for `options`, in its order (norms: weight, bias and,
+ * for BatchNorm, running statistics; `num_batches_tracked` is left out):
  * `body.*` (stem, then only the layers up to the last returned one, as IntermediateLayerGetter
  * drops the rest), `fpn.inner_blocks.i.0.*`, `fpn.layer_blocks.i.0.*` (torchvision >= 0.13 naming).
  * Use it to check a checkpoint or to make fresh weights: `deterministicStateDict(resnetFpnParameterShapes(o))`.
@@ -21,6 +19,9 @@ function norm(name: string, channels: number): ParameterShape[] {
 export function resnetFpnParameterShapes(options: ResnetFpnOptions, prefix = 'backbone.'): ParameterShape[] {
   const resolved = resolveResnetFpnOptions(options);
   const architecture = resnetArchitecture(resolved);
+  const fields = resolved.norm === 'gn' ? GROUP_NORM_FIELDS : BATCH_NORM_FIELDS;
+  const norm = (name: string, channels: number): ParameterShape[] =>
+    fields.map((field) => [`${name}.${field}`, [channels]] as const);
   const body = `${prefix}body.`;
   const shapes: ParameterShape[] = [[`${body}conv1.weight`, [architecture.stemChannels, 3, 7, 7]]];
   shapes.push(...norm(`${body}bn1`, architecture.stemChannels));

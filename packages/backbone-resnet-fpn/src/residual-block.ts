@@ -1,107 +1,94 @@
+import { Conv2d, ConvNorm, Module, ModuleList, type Norm2d } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckedWeights } from './checked-weights';
-import { type ConvGeometry, ConvLayer } from './conv-layer';
-import { foldFrozenBatchNorm } from './fold-frozen-batch-norm';
 import type { ResidualBlockKind } from './resnet-architecture';
 
-/**
- * Builds a ConvLayer from `<conv>.weight` with the FrozenBatchNorm `<norm>.*` folded in.
- * @param weights checked entries, names without the checkpoint prefix
- */
-export function loadFoldedConv(
-  weights: CheckedWeights,
-  conv: string,
-  norm: string,
-  geometry: ConvGeometry,
-  epsilon: number,
-): ConvLayer {
-  const { data, shape } = weights.get(`${conv}.weight`);
-  const folded = foldFrozenBatchNorm(
-    { weight: data, shape: shape as [number, number, number, number] },
-    {
-      weight: weights.get(`${norm}.weight`).data,
-      bias: weights.get(`${norm}.bias`).data,
-      runningMean: weights.get(`${norm}.running_mean`).data,
-      runningVar: weights.get(`${norm}.running_var`).data,
-    },
-    epsilon,
-  );
-  return new ConvLayer(folded, geometry);
+/** torchvision ResNet's conv init: kaiming_normal_(mode='fan_out', nonlinearity='relu'). */
+export function resnetConv(
+  inChannels: number,
+  outChannels: number,
+  kernelSize: number,
+  { stride = 1, padding = 0, groups = 1 }: { stride?: number; padding?: number; groups?: number } = {},
+): Conv2d {
+  const std = Math.sqrt(2 / (outChannels * kernelSize * kernelSize));
+  return new Conv2d({
+    inChannels,
+    outChannels,
+    kernelSize,
+    stride,
+    padding,
+    groups,
+    bias: false,
+    weightInit: { kind: 'normal', std },
+  });
+}
+
+/** Geometry of one {@link ResidualBlock}. */
+export interface ResidualBlockSpec {
+  readonly kind: ResidualBlockKind;
+  readonly inChannels: number;
+  /** Channels of the 3x3 conv(s). */
+  readonly width: number;
+  readonly outChannels: number;
+  /** On the first 3x3 conv (ResNet V1.5) and the projection. */
+  readonly stride: number;
+  readonly groups: number;
+  /** Whether it has the projection shortcut `downsample` (1x1 conv + norm). */
+  readonly downsample: boolean;
 }
 
 /**
- * One torchvision `resnet.py` BasicBlock (3x3, 3x3) or Bottleneck (1x1, 3x3 with the stride and
- * groups, 1x1), norms folded, plus the optional projection shortcut (`downsample`).
- * `relu(convs(x) + shortcut(x))`.
+ * torchvision `resnet.py` BasicBlock (3x3, 3x3) or Bottleneck (1x1, 3x3 with stride and groups,
+ * 1x1): `relu(convs(x) + shortcut(x))`. Entries `conv{i}.weight`, `bn{i}.*`, `downsample.{0,1}.*`.
+ * Norms are folded into their convs for inference while frozen (see core's `ConvNorm`).
  */
-export class ResidualBlock {
-  constructor(
-    /** In order; every one but the last is followed by ReLU. */
-    readonly convs: readonly ConvLayer[],
-    readonly downsample: ConvLayer | undefined,
-  ) {}
+export class ResidualBlock extends Module {
+  /** In order; every one but the last is followed by ReLU. */
+  readonly convs: readonly ConvNorm[];
+  readonly downsample: ConvNorm | undefined;
 
-  /**
-   * @param name the block's name without prefix, e.g. `body.layer2.0`
-   * @param downsample whether the checkpoint has `<name>.downsample.{0,1}` (torchvision's rule)
-   */
-  static load(
-    weights: CheckedWeights,
-    name: string,
-    kind: ResidualBlockKind,
-    {
-      stride,
-      groups,
-      downsample,
-      epsilon,
-    }: { stride: number; groups: number; downsample: boolean; epsilon: number },
-  ): ResidualBlock {
-    const geometries: ConvGeometry[] =
+  constructor(spec: ResidualBlockSpec, createNorm: (channels: number) => Norm2d) {
+    super();
+    const { kind, inChannels, width, outChannels, stride, groups } = spec;
+    const convs =
       kind === 'basic'
         ? [
-            { stride, padding: 1 },
-            { stride: 1, padding: 1 },
+            resnetConv(inChannels, width, 3, { stride, padding: 1 }),
+            resnetConv(width, outChannels, 3, { padding: 1 }),
           ]
         : [
-            { stride: 1, padding: 0 },
-            { stride, padding: 1, groups },
-            { stride: 1, padding: 0 },
+            resnetConv(inChannels, width, 1),
+            resnetConv(width, width, 3, { stride, padding: 1, groups }),
+            resnetConv(width, outChannels, 1),
           ];
-    const convs: ConvLayer[] = [];
-    try {
-      geometries.forEach((geometry, i) => {
-        convs.push(loadFoldedConv(weights, `${name}.conv${i + 1}`, `${name}.bn${i + 1}`, geometry, epsilon));
-      });
-      const shortcut = downsample
-        ? loadFoldedConv(
-            weights,
-            `${name}.downsample.0`,
-            `${name}.downsample.1`,
-            { stride, padding: 0 },
-            epsilon,
-          )
-        : undefined;
-      return new ResidualBlock(convs, shortcut);
-    } catch (error) {
-      for (const conv of convs) conv.dispose();
-      throw error;
+    this.convs = convs.map((conv, i) => {
+      this.addModule(`conv${i + 1}`, conv);
+      return new ConvNorm(conv, this.addModule(`bn${i + 1}`, createNorm(conv.outChannels)));
+    });
+    if (spec.downsample) {
+      const conv = resnetConv(inChannels, outChannels, 1, { stride });
+      const norm = createNorm(outChannels);
+      this.addModule('downsample', new ModuleList<Module>([conv, norm]));
+      this.downsample = new ConvNorm(conv, norm);
+    } else {
+      this.downsample = undefined;
     }
   }
 
   /** @param x `[B, H, W, C]`, not disposed. @returns `[B, H/stride, W/stride, C']`; caller owns. */
-  apply(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       let y = x;
       this.convs.forEach((conv, i) => {
-        y = conv.apply(y, i < this.convs.length - 1 ? 'relu' : 'linear');
+        y = conv.forward(y, i < this.convs.length - 1 ? 'relu' : 'linear');
       });
-      const shortcut = this.downsample ? this.downsample.apply(x, 'linear') : x;
+      const shortcut = this.downsample ? this.downsample.forward(x, 'linear') : x;
       return tf.relu(tf.add<tf.Tensor4D>(y, shortcut));
     });
   }
 
-  dispose(): void {
+  override dispose(): void {
     for (const conv of this.convs) conv.dispose();
     this.downsample?.dispose();
+    super.dispose();
   }
 }

@@ -13,6 +13,13 @@ export interface ResnetVariant {
   readonly groups?: number;
   /** Channels per group (torchvision `width_per_group`): 4 for ResNeXt-50 32x4d. Default 64. */
   readonly widthPerGroup?: number;
+  /**
+   * Not a torchvision option: the stem's channels and layer1's planes (layer K has
+   * `baseChannels * 2^(K-1)` planes). Default 64 (torchvision); 32 gives a half-width ResNet
+   * (about a quarter of the multiply-adds and parameters), e.g. the default trained-from-scratch
+   * ResNet-18-FPN. Checkpoints of another width do not load.
+   */
+  readonly baseChannels?: number;
 }
 
 /** Stage geometry of one ResNet `layerK` (K = 1..4). */
@@ -45,20 +52,20 @@ const BLOCKS_PER_LAYER: Record<ResnetDepth, readonly number[]> = {
 
 /**
  * Describes the ResNet body torchvision's `resnet.py::ResNet` builds for `variant`:
- * layer K has `planes = 64 * 2^(K-1)`, BasicBlock expansion 1, Bottleneck expansion 4
+ * layer K has `planes = baseChannels * 2^(K-1)` (torchvision: 64), BasicBlock expansion 1, Bottleneck expansion 4
  * with 3x3 width `floor(planes * widthPerGroup / 64) * groups`.
  * @throws RcnnError INVALID_ARGUMENT for an unknown depth or a grouped BasicBlock.
  */
 export function resnetArchitecture(variant: ResnetVariant): ResnetArchitecture {
-  const { depth, groups = 1, widthPerGroup = 64 } = variant;
+  const { depth, groups = 1, widthPerGroup = 64, baseChannels = 64 } = variant;
   const blocksPerLayer = BLOCKS_PER_LAYER[depth];
   if (!blocksPerLayer) {
     throw new RcnnError('INVALID_ARGUMENT', `ResNet depth must be 18, 34, 50 or 101, got ${String(depth)}`);
   }
-  if (!Number.isInteger(groups) || groups < 1 || !Number.isInteger(widthPerGroup) || widthPerGroup < 1) {
+  if (![groups, widthPerGroup, baseChannels].every((value) => Number.isInteger(value) && value >= 1)) {
     throw new RcnnError(
       'INVALID_ARGUMENT',
-      `groups and widthPerGroup must be positive integers, got ${groups} and ${widthPerGroup}`,
+      `groups, widthPerGroup and baseChannels must be positive integers, got ${groups}, ${widthPerGroup} and ${baseChannels}`,
     );
   }
   const block: ResidualBlockKind = depth < 50 ? 'basic' : 'bottleneck';
@@ -70,15 +77,15 @@ export function resnetArchitecture(variant: ResnetVariant): ResnetArchitecture {
   }
   const expansion = block === 'basic' ? 1 : 4;
   const layers: ResnetLayerSpec[] = [];
-  let inChannels = 64;
+  let inChannels = baseChannels;
   blocksPerLayer.forEach((blocks, i) => {
-    const planes = 64 * 2 ** i;
+    const planes = baseChannels * 2 ** i;
     const width = block === 'basic' ? planes : Math.floor((planes * widthPerGroup) / 64) * groups;
     const outChannels = planes * expansion;
     layers.push({ index: i + 1, blocks, stride: i === 0 ? 1 : 2, inChannels, width, outChannels });
     inChannels = outChannels;
   });
-  return { block, groups, stemChannels: 64, layers };
+  return { block, groups, stemChannels: baseChannels, layers };
 }
 
 /** Whether block `blockIndex` of `layer` has a projection shortcut (`downsample`: 1x1 conv + norm). */

@@ -2,8 +2,7 @@ import { describeEachBackend, expectNoLeaks, relativeError } from '@rcnn/test-ut
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deterministicBackboneWeights, fixtureImages, readFixture } from '../test/fixture-cases';
-import { CheckedWeights } from './checked-weights';
-import { resnetFpnParameterShapes } from './parameter-shapes';
+import { createNorm } from './norm-layer';
 import { resnetArchitecture } from './resnet-architecture';
 import { ResnetBody } from './resnet-body';
 
@@ -13,9 +12,12 @@ const fixture = readFixture('resnet18-aligned.safetensors');
 describeEachBackend('ResnetBody parity with torchvision IntermediateLayerGetter(resnet18)', () => {
   let body: ResnetBody;
   beforeAll(() => {
-    const shapes = resnetFpnParameterShapes({ depth: 18 });
-    const weights = CheckedWeights.check(deterministicBackboneWeights({ depth: 18 }), shapes, 'backbone.');
-    body = ResnetBody.load(weights, resnetArchitecture({ depth: 18 }), 4, 1e-5);
+    const norm = { norm: 'frozen-bn', groupNormGroups: 32, batchNormEpsilon: 1e-5 } as const;
+    body = new ResnetBody(resnetArchitecture({ depth: 18 }), 4, (channels) => createNorm(norm, channels));
+    const report = body.loadStateDict(deterministicBackboneWeights({ depth: 18 }), 'backbone.body.', {
+      strict: false,
+    });
+    expect(report.missingKeys).toEqual([]);
   });
   afterAll(() => body.dispose());
 
@@ -48,7 +50,7 @@ describeEachBackend('ResnetBody parity with torchvision IntermediateLayerGetter(
     await expectNoLeaks(() => {
       const stem = body.applyStem(images);
       const layer1 = body.applyLayer(1, stem);
-      const block = body.layers[1]![0]!.apply(layer1);
+      const block = body.layers[1]![0]!.forward(layer1);
       tf.dispose([stem, layer1, block]);
     });
     expect(images.isDisposed).toBe(false);

@@ -1,60 +1,59 @@
+import { ConvNorm, Module, ModuleList, type Norm2d } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { CheckedWeights } from './checked-weights';
-import type { ConvLayer } from './conv-layer';
-import { loadFoldedConv, ResidualBlock } from './residual-block';
+import { ResidualBlock, resnetConv } from './residual-block';
 import { hasDownsample, type ResnetArchitecture } from './resnet-architecture';
 
 /**
- * The ResNet trunk torchvision's `IntermediateLayerGetter` keeps (`body.*`): stem
- * (7x7/2 conv + folded norm + ReLU, 3x3/2 max pool) and `layer1..layerN`, norms folded.
+ * The ResNet trunk torchvision's `IntermediateLayerGetter` keeps (`body.*`): stem (`conv1` 7x7/2,
+ * `bn1`, ReLU, 3x3/2 max pool) and `layer1..layerN` of residual blocks.
  * Matches `torchvision/models/resnet.py::ResNet` up to the last returned layer.
  */
-export class ResnetBody {
-  constructor(
-    readonly stem: ConvLayer,
-    /** `layers[k - 1]` is torchvision's `layerK`. */
-    readonly layers: readonly (readonly ResidualBlock[])[],
-  ) {}
+export class ResnetBody extends Module {
+  readonly stem: ConvNorm;
+  /** `layers[k - 1]` is torchvision's `layerK`. */
+  readonly layers: readonly (readonly ResidualBlock[])[];
 
   /**
-   * @param weights checked entries (names without prefix) for `architecture` up to `layerCount`
    * @param layerCount how many layers to build (the last returned layer; torchvision drops the rest)
+   * @param createNorm a fresh norm over the given channels (FrozenBatchNorm2d, BatchNorm2d, GroupNorm)
    */
-  static load(
-    weights: CheckedWeights,
+  constructor(
     architecture: ResnetArchitecture,
     layerCount: number,
-    epsilon: number,
-  ): ResnetBody {
-    const stem = loadFoldedConv(weights, 'body.conv1', 'body.bn1', { stride: 2, padding: 3 }, epsilon);
-    const layers: ResidualBlock[][] = [];
-    try {
-      for (const layer of architecture.layers.slice(0, layerCount)) {
-        const blocks: ResidualBlock[] = [];
-        layers.push(blocks);
-        for (let b = 0; b < layer.blocks; b++) {
-          blocks.push(
-            ResidualBlock.load(weights, `body.layer${layer.index}.${b}`, architecture.block, {
+    createNorm: (channels: number) => Norm2d,
+  ) {
+    super();
+    const conv1 = this.addModule(
+      'conv1',
+      resnetConv(3, architecture.stemChannels, 7, { stride: 2, padding: 3 }),
+    );
+    this.stem = new ConvNorm(conv1, this.addModule('bn1', createNorm(architecture.stemChannels)));
+    this.layers = architecture.layers.slice(0, layerCount).map((layer) => {
+      const blocks = Array.from(
+        { length: layer.blocks },
+        (_, b) =>
+          new ResidualBlock(
+            {
+              kind: architecture.block,
+              inChannels: b === 0 ? layer.inChannels : layer.outChannels,
+              width: layer.width,
+              outChannels: layer.outChannels,
               stride: b === 0 ? layer.stride : 1,
               groups: architecture.groups,
               downsample: hasDownsample(layer, b),
-              epsilon,
-            }),
-          );
-        }
-      }
-    } catch (error) {
-      stem.dispose();
-      for (const block of layers.flat()) block.dispose();
-      throw error;
-    }
-    return new ResnetBody(stem, layers);
+            },
+            createNorm,
+          ),
+      );
+      this.addModule(`layer${layer.index}`, new ModuleList(blocks));
+      return blocks;
+    });
   }
 
-  /** `[B, H, W, 3]` to C1 pooled: `[B, ceil(H/4), ceil(W/4), 64]` for even sizes; caller owns. */
+  /** `[B, H, W, 3]` to C1 pooled: `[B, ceil(H/4), ceil(W/4), stemChannels]` for even sizes; caller owns. */
   applyStem(images: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const x = this.stem.apply(images, 'relu');
+      const x = this.stem.forward(images, 'relu');
       // torch MaxPool2d(3, 2, padding=1) pads with -inf; tfjs max pooling skips padded cells the
       // same way (and after ReLU every window holds a real value >= 0, so even zeros would agree).
       return tf.maxPool(x, 3, 2, 1);
@@ -66,7 +65,7 @@ export class ResnetBody {
     return tf.tidy(() => {
       let y = x;
       for (const block of this.layers[index - 1]!) {
-        const next = block.apply(y);
+        const next = block.forward(y);
         if (y !== x) y.dispose(); // free activations block by block, not at the end of the tidy
         y = next;
       }
@@ -93,8 +92,8 @@ export class ResnetBody {
     });
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.stem.dispose();
-    for (const block of this.layers.flat()) block.dispose();
+    super.dispose();
   }
 }

@@ -3,13 +3,15 @@ import {
   type FeatureMaps,
   type FeatureSpec,
   type LevelName,
+  Module,
+  type ModuleWeightSlot,
+  moduleWeightSlot,
   RcnnError,
   type StateDict,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { CheckedWeights } from './checked-weights';
 import { FeaturePyramidNetwork } from './feature-pyramid-network';
-import { resnetFpnParameterShapes } from './parameter-shapes';
+import { createNorm } from './norm-layer';
 import { resnetArchitecture } from './resnet-architecture';
 import { ResnetBody } from './resnet-body';
 import {
@@ -21,29 +23,46 @@ import {
 
 /**
  * A ResNet + FPN feature extractor (core's `Backbone` v1): NHWC images in, levels `p2..p6`
- * (strides 4..64, `outChannels` each) out. Weights are constants with every FrozenBatchNorm
- * folded into its convolution; build one with {@link resnetFpnBackbone}.
+ * (strides 4..64, `outChannels` each) out. A core nn `Module` whose entries are torchvision's
+ * (`body.*`, `fpn.*`, under `prefix` in a detector's state_dict); fresh weights follow
+ * torchvision's init (train from scratch), `loadStateDict` / {@link resnetFpnBackbone} load a
+ * checkpoint. Frozen norms are folded into the convs for inference (once, cached); in `train()`
+ * mode or under a gradient tape the norms run as torch runs them.
  * Matches torchvision `models/detection/backbone_utils.py::BackboneWithFPN.forward`.
  */
-export class ResnetFpnBackbone implements Backbone {
+export class ResnetFpnBackbone extends Module implements Backbone {
   readonly specificationVersion = 'v1' as const;
   /** Padded sizes should be multiples of 32 (the coarsest ResNet stride) so each level is exactly 2x the next. */
   readonly sizeDivisibility = 32;
-  /** Stage names torchvision would train for `trainableLayers` (`layer4`, `layer3`, ...); informative for now. */
+  /** Stage names that train (torchvision `layers_to_train` for `trainableLayers`): `layer4`, `layer3`, ... */
   readonly trainableStages: readonly string[];
+  readonly options: ResolvedResnetFpnOptions;
+  /** torchvision prefix of the entries in a detector's state_dict. */
+  readonly prefix: string;
+  readonly body: ResnetBody;
+  readonly fpn: FeaturePyramidNetwork;
   private readonly levelNames: LevelName[];
   private disposed = false;
 
-  constructor(
-    readonly body: ResnetBody,
-    readonly fpn: FeaturePyramidNetwork,
-    readonly options: ResolvedResnetFpnOptions,
-  ) {
-    this.trainableStages = trainableStageNames(options.trainableLayers);
-    this.levelNames = options.returnedLayers.map((k) => `p${k + 1}` as LevelName);
-    if (options.extraBlocks === 'maxpool') {
-      this.levelNames.push(`p${options.returnedLayers[options.returnedLayers.length - 1]! + 2}` as LevelName);
+  /** @param options `{ depth, groups?, widthPerGroup?, baseChannels?, norm?, trainableLayers?, ..., prefix = 'backbone.' }` */
+  constructor(options: ResnetFpnOptions & { readonly prefix?: string }) {
+    super();
+    this.prefix = options.prefix ?? 'backbone.';
+    this.options = resolveResnetFpnOptions(options);
+    const { returnedLayers, extraBlocks, outChannels, trainableLayers } = this.options;
+    const architecture = resnetArchitecture(this.options);
+    const lastLayer = returnedLayers[returnedLayers.length - 1]!;
+    const norm = (channels: number) => createNorm(this.options, channels);
+    this.body = this.addModule('body', new ResnetBody(architecture, lastLayer, norm));
+    const inChannels = returnedLayers.map((k) => architecture.layers[k - 1]!.outChannels);
+    this.fpn = this.addModule('fpn', new FeaturePyramidNetwork(inChannels, outChannels, extraBlocks));
+    this.trainableStages = trainableStageNames(trainableLayers);
+    this.body.setTrainable(false);
+    for (const [name, child] of this.body.namedChildren()) {
+      if (this.trainableStages.includes(name)) child.setTrainable(true);
     }
+    this.levelNames = returnedLayers.map((k) => `p${k + 1}` as LevelName);
+    if (extraBlocks === 'maxpool') this.levelNames.push(`p${lastLayer + 2}` as LevelName);
   }
 
   /** Declared channels and stride per level, e.g. `{ p2: { channels: 256, stride: 4 }, ..., p6: { 256, 64 } }`. */
@@ -72,55 +91,54 @@ export class ResnetFpnBackbone implements Backbone {
     if (images.shape.some((size) => size === 0)) {
       throw new RcnnError('INVALID_SHAPE', `images must be non-empty, got [${images.shape.join(', ')}]`);
     }
-    const tensors = tf.tidy(() => {
-      const features = this.body.forward(images, this.options.returnedLayers);
-      return this.fpn.forward(features);
-    });
+    const tensors = tf.tidy(() => this.fpn.forward(this.body.forward(images, this.options.returnedLayers)));
     return tensors.map((tensor, i) => {
       const name = this.levelNames[i]!;
       return { name, stride: 2 ** Number(name.slice(1)), tensor };
     });
   }
 
-  /** Releases every weight tensor; the object is unusable afterwards. */
-  dispose(): void {
+  /**
+   * The backbone's entries as a detector's `loadStateDict` / `saveStateDict` / `trainableVariables`
+   * see them (`@rcnn/models`' WeightSlot contract), under {@link prefix}; older FPN names accepted.
+   */
+  weightSlots(): ModuleWeightSlot[] {
+    return [moduleWeightSlot(this, this.prefix)];
+  }
+
+  /** Releases every weight tensor and cached folded filter; the object is unusable afterwards. */
+  override dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.body.dispose();
-    this.fpn.dispose();
+    super.dispose();
   }
 }
 
 /**
- * Builds a ResNet-FPN backbone from a torchvision state_dict, as torchvision's
+ * Builds a ResNet-FPN backbone and loads a torchvision state_dict into it, as torchvision's
  * `backbone_utils.py::resnet_fpn_backbone(backbone_name='resnet<depth>', ...)` builds the module
  * it is loaded into. Names read: `<prefix>body.*`, `<prefix>fpn.inner_blocks.*`,
  * `<prefix>fpn.layer_blocks.*`, in torchvision >= 0.13 naming (`inner_blocks.0.0.weight`) or the
  * older one (`inner_blocks.0.weight`). Keys outside `prefix` are ignored, so a whole detector
- * checkpoint can be passed; `*.num_batches_tracked` under a norm is ignored as torchvision does.
+ * checkpoint can be passed; `*.num_batches_tracked` under a norm is ignored.
  *
  * @param weights torch layout (OIHW) float32 arrays; read once, not retained.
- * @param options `{ depth: 18 | 34 | 50 | 101, groups?, widthPerGroup?, returnedLayers = [1, 2, 3, 4],
- *   outChannels = 256, extraBlocks = 'maxpool', trainableLayers = 3, prefix = 'backbone.' }`
+ * @param options `{ depth: 18 | 34 | 50 | 101, groups?, widthPerGroup?, baseChannels?, norm = 'frozen-bn',
+ *   returnedLayers = [1, 2, 3, 4], outChannels = 256, extraBlocks = 'maxpool', trainableLayers = 3, prefix = 'backbone.' }`
  * @returns a ready backbone owning its weight tensors (call `dispose()`).
  * @throws RcnnError INVALID_ARGUMENT (bad options), MISSING_KEYS (missing/unexpected names listed),
- *   INVALID_WEIGHTS (mis-shaped entries listed).
+ *   INVALID_WEIGHTS (mis-shaped entries listed); nothing stays allocated after a throw.
  */
 export function resnetFpnBackbone(
   weights: StateDict,
   options: ResnetFpnOptions & { readonly prefix?: string },
 ): ResnetFpnBackbone {
-  const { prefix = 'backbone.' } = options;
-  const resolved = resolveResnetFpnOptions(options);
-  const architecture = resnetArchitecture(resolved);
-  const checked = CheckedWeights.check(weights, resnetFpnParameterShapes(resolved, prefix), prefix);
-  const lastLayer = resolved.returnedLayers[resolved.returnedLayers.length - 1]!;
-  const body = ResnetBody.load(checked, architecture, lastLayer, resolved.batchNormEpsilon);
+  const backbone = new ResnetFpnBackbone(options);
   try {
-    const fpn = FeaturePyramidNetwork.load(checked, resolved.returnedLayers.length, resolved.extraBlocks);
-    return new ResnetFpnBackbone(body, fpn, resolved);
+    backbone.loadStateDict(weights, backbone.prefix);
+    return backbone;
   } catch (error) {
-    body.dispose();
+    backbone.dispose();
     throw error;
   }
 }

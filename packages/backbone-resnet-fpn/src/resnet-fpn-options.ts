@@ -1,5 +1,6 @@
 import { RcnnError } from '@rcnn/core';
-import type { ResnetVariant } from './resnet-architecture';
+import { type NormLayer, validateNorm } from './norm-layer';
+import { type ResnetVariant, resnetArchitecture } from './resnet-architecture';
 
 /**
  * Settings of a ResNet-FPN backbone, named after torchvision's
@@ -13,11 +14,21 @@ export interface ResnetFpnOptions extends ResnetVariant {
   /** `'maxpool'` adds torchvision's LastLevelMaxPool level (kernel 1, stride 2 of the last level). Default `'maxpool'`. */
   readonly extraBlocks?: 'maxpool' | 'none';
   /**
-   * How many stages count as trainable, from the top: 0..5 of `layer4, layer3, layer2, layer1, conv1`
-   * (torchvision `trainable_layers`, default 3). Recorded for training; inference folds every norm.
+   * How many ResNet stages train, from the top: 0..5 of `layer4, layer3, layer2, layer1, conv1`
+   * (and `bn1` at 5), torchvision's `trainable_layers` (default 3); the others are frozen
+   * (`setTrainable(false)`). The FPN always trains.
    */
   readonly trainableLayers?: number;
-  /** FrozenBatchNorm2d epsilon (torchvision 0.14: 1e-5). */
+  /**
+   * The ResNet's norm (torchvision `norm_layer`): `'frozen-bn'` FrozenBatchNorm2d (default, as
+   * torchvision's detectors on pretrained backbones; folded into the convs at inference),
+   * `'bn'` BatchNorm2d (batch statistics in `train()` mode), `'gn'` GroupNorm with
+   * `groupNormGroups` groups (`norm_layer=lambda c: nn.GroupNorm(32, c)`). The FPN has none.
+   */
+  readonly norm?: NormLayer;
+  /** Groups of every GroupNorm with `norm: 'gn'`; must divide every channel count. Default 32. */
+  readonly groupNormGroups?: number;
+  /** BatchNorm2d / FrozenBatchNorm2d epsilon (torchvision 0.14: 1e-5). */
   readonly batchNormEpsilon?: number;
 }
 
@@ -27,6 +38,8 @@ export interface ResolvedResnetFpnOptions extends Required<ResnetVariant> {
   readonly outChannels: number;
   readonly extraBlocks: 'maxpool' | 'none';
   readonly trainableLayers: number;
+  readonly norm: NormLayer;
+  readonly groupNormGroups: number;
   readonly batchNormEpsilon: number;
 }
 
@@ -39,6 +52,9 @@ export function resolveResnetFpnOptions(options: ResnetFpnOptions): ResolvedResn
     depth,
     groups = 1,
     widthPerGroup = 64,
+    baseChannels = 64,
+    norm = 'frozen-bn',
+    groupNormGroups = 32,
     returnedLayers = [1, 2, 3, 4],
     outChannels = 256,
     extraBlocks = 'maxpool',
@@ -74,10 +90,19 @@ export function resolveResnetFpnOptions(options: ResnetFpnOptions): ResolvedResn
   if (!(batchNormEpsilon >= 0)) {
     throw new RcnnError('INVALID_ARGUMENT', `batchNormEpsilon must be >= 0, got ${batchNormEpsilon}`);
   }
+  const architecture = resnetArchitecture({ depth, groups, widthPerGroup, baseChannels });
+  const channels = [
+    architecture.stemChannels,
+    ...architecture.layers.flatMap((layer) => [layer.width, layer.outChannels]),
+  ];
+  validateNorm(norm, groupNormGroups, channels);
   return {
     depth,
     groups,
     widthPerGroup,
+    baseChannels,
+    norm,
+    groupNormGroups,
     returnedLayers: [...returnedLayers],
     outChannels,
     extraBlocks,

@@ -1,4 +1,4 @@
-import { RcnnError } from '@rcnn/core';
+import { isRecordingGradients, RcnnError } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -42,6 +42,24 @@ export function upsampleNearest(
     const exact =
       (outHeight === inHeight || outHeight === 2 * inHeight) &&
       (outWidth === inWidth || outWidth === 2 * inWidth);
+    if (exact && isRecordingGradients()) {
+      // tfjs 4.22's ResizeNearestNeighborGrad is wrong for alignCorners = halfPixelCenters = false
+      // (checked against gather's gradient); repeating rows and columns by tiling is exact both ways.
+      const [batch, , , channels] = x.shape;
+      const columns = tf.tile(tf.reshape(x, [batch * inHeight, inWidth, 1, channels]), [
+        1,
+        1,
+        outWidth / inWidth,
+        1,
+      ]);
+      const rows = tf.tile(tf.reshape(columns, [batch, inHeight, 1, outWidth * channels]), [
+        1,
+        1,
+        outHeight / inHeight,
+        1,
+      ]);
+      return tf.reshape(rows, [batch, outHeight, outWidth, channels]) as tf.Tensor4D;
+    }
     if (exact) return tf.image.resizeNearestNeighbor(x, [outHeight, outWidth], false, false);
     const rows = tf.gather(x, tf.tensor1d(nearestSourceIndices(inHeight, outHeight), 'int32'), 1);
     return tf.gather(rows, tf.tensor1d(nearestSourceIndices(inWidth, outWidth), 'int32'), 2);
