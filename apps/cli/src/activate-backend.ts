@@ -1,9 +1,38 @@
 import { selectBackend } from '@rcnn/core';
-import { type NativeKernelsRegistration, registerNativeKernels } from '@rcnn/kernels-native';
+import {
+  type NativeKernelsRegistration,
+  registerNativeKernels,
+  unregisterNativeKernels,
+} from '@rcnn/kernels-native';
 import * as tf from '@tensorflow/tfjs-core';
+import { CliError } from './command';
+import type { OptionSpecs } from './parse-arguments';
 
 /** The backends `--backend` accepts. */
 export const BACKEND_NAMES = ['wasm', 'cpu', 'webgpu'] as const;
+
+/** `--threads`, for the commands that time or run a detector (predict, bench). */
+export const THREADS_OPTION_SPECS: OptionSpecs = {
+  threads: {
+    type: 'string',
+    value: 'N',
+    description:
+      'CPU threads of the native (oneDNN) kernels on wasm (default: every core, or RCNN_NATIVE_THREADS)',
+  },
+};
+
+/**
+ * Reads `--threads`: undefined when absent (every core), else an integer >= 1.
+ * @throws CliError (exit 2) naming the bad value
+ */
+export function parseThreads(text: string | undefined, command: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new CliError(`${command}: --threads must be an integer >= 1, got '${text}'`, 2);
+  }
+  return value;
+}
 
 /**
  * Starts the TensorFlow.js backend for a command: the one named, or (none named) wasm with a
@@ -11,7 +40,9 @@ export const BACKEND_NAMES = ['wasm', 'cpu', 'webgpu'] as const;
  * drops its debug checks and its console notes (the cpu backend's "looks like you are running
  * TensorFlow.js in Node.js" banner, which would suggest a package that cannot be installed here).
  * On wasm it then registers @rcnn/kernels-native's oneDNN kernels when that addon loads here
- * (`nativeKernelsSummary()` says what ran); `nativeThreads` sets their thread count.
+ * (`nativeKernelsSummary()` says what ran); `nativeThreads` sets their thread count. When the
+ * addon is unavailable (`RCNN_NATIVE_KERNELS=0`, not built, fails to load), kernels an earlier
+ * call registered in this process are removed, so tfjs-wasm's own kernels run, as the summary says.
  * @returns the active backend's name
  * @throws RcnnError `BACKEND_UNAVAILABLE` naming what was tried and why it failed
  */
@@ -25,19 +56,27 @@ export async function activateBackend(
       ? { preferred: 'wasm', fallbacks: ['cpu'] }
       : { preferred: requested, fallbacks: [] },
   );
+  nativeKernels = undefined;
   // On wasm, oneDNN serves the convolutions and matmuls where @rcnn/kernels-native's addon loads
   // (RCNN_NATIVE_KERNELS=0: off; threads: nativeThreads, RCNN_NATIVE_THREADS, else all cores).
-  if (name === 'wasm') nativeKernels = registerNativeKernels(nativeThreads ? { threads: nativeThreads } : {});
+  if (name === 'wasm') {
+    nativeKernels = registerNativeKernels(nativeThreads ? { threads: nativeThreads } : {});
+    if (nativeKernels.native.length === 0) unregisterNativeKernels();
+  }
   return name;
 }
 
 let nativeKernels: NativeKernelsRegistration | undefined;
 
-/** One line for `--verbose`: which tfjs kernels run natively since `activateBackend`, or why none do. */
+/**
+ * One line for `--verbose` and `rcnn bench`: which kernels run the convolutions and matmuls since
+ * `activateBackend`: oneDNN's (version, threads, kernel names) or the backend's own, with the
+ * reason when the native ones are unavailable.
+ */
 export function nativeKernelsSummary(): string {
-  if (!nativeKernels) return 'native kernels: not used (backend is not wasm)';
+  if (!nativeKernels) return "kernels: the backend's own (native kernels serve wasm only)";
   if (nativeKernels.native.length === 0)
-    return `native kernels: unavailable (${nativeKernels.reason}); wasm kernels run`;
+    return `kernels: wasm (native kernels unavailable: ${nativeKernels.reason})`;
   const { version, threads, native } = nativeKernels;
-  return `native kernels: oneDNN ${version}, ${threads} thread(s): ${native.join(', ')}`;
+  return `kernels: native oneDNN ${version}, ${threads} thread(s) for ${native.join(', ')}; others wasm`;
 }

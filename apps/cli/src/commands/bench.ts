@@ -1,4 +1,9 @@
-import { activateBackend } from '../activate-backend';
+import {
+  activateBackend,
+  nativeKernelsSummary,
+  parseThreads,
+  THREADS_OPTION_SPECS,
+} from '../activate-backend';
 import { BENCH_STAGES, benchmarkPredict } from '../benchmark-predict';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
@@ -14,14 +19,14 @@ const COMMAND = 'rcnn bench';
 
 /**
  * `rcnn bench --arch NAME --weights FILE --image FILE [--runs N] [--warmup N] [--backend B]
- * [--json OUT]`: times `predict` on one image in this process after a warm-up, per stage.
+ * [--threads N] [--json OUT]`: times `predict` on one image in this process after a warm-up, per stage.
  */
 export const benchCommand: CommandModule = {
   name: 'bench',
   summary:
     'Time predict on one image after a warm-up: median total and per stage (transform .. postprocess).',
   usage:
-    '--arch NAME --weights FILE|deterministic --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--json OUT] [model options]',
+    '--arch NAME --weights FILE|deterministic --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--threads N] [--json OUT] [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: { type: 'string', value: 'FILE', required: true, description: 'PNG or JPEG to run on' },
@@ -34,6 +39,7 @@ export const benchCommand: CommandModule = {
         'write { backend, runs, median_ms, stages_ms: { transform, backbone, rpn, roi_heads, postprocess }, ... }',
     },
     quiet: { type: 'boolean', description: 'no progress lines on stderr' },
+    ...THREADS_OPTION_SPECS,
     ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runBench,
@@ -56,6 +62,7 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const modelOptions = parseModelOptions(options, COMMAND);
   const runs = countOption(options.runs as string | undefined, 'runs', 3, 1);
   const warmup = countOption(options.warmup as string | undefined, 'warmup', 1, 0);
+  const threads = parseThreads(options.threads as string | undefined, COMMAND);
   const imagePath = options.image as string;
   const progress = options.quiet ? () => {} : (text: string) => io.stderr(text);
 
@@ -67,14 +74,18 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
     );
   }
   const image = await readImage(io, imagePath, COMMAND);
-  const backend = await activateBackend(options.backend as string | undefined);
+  const backend = await activateBackend(options.backend as string | undefined, threads);
+  const kernels = nativeKernelsSummary();
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
   const input = imageTensor(image);
   return usingDetector(loaded, async () => {
     try {
       const thin = resizeProblem(loaded.model, image);
       if (thin) throw new CliError(`${COMMAND}: --image ${shown(imagePath)}: ${thin}`, 1);
-      if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
+      if (!options.quiet) {
+        describeDetector(io, COMMAND, loaded, backend);
+        io.stderr(`${COMMAND}: ${kernels}\n`);
+      }
       const result = await benchmarkPredict(loaded.model, input, {
         runs,
         warmup,
@@ -85,6 +96,7 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
       });
       const report = {
         backend,
+        kernels,
         runs,
         median_ms: result.medianMs,
         stages_ms: result.stagesMs,

@@ -1,7 +1,12 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { encodePng, type RgbImage } from '@rcnn/core';
 import { COCO_PERSON_SKELETON, drawInstances } from '@rcnn/postprocess';
-import { activateBackend } from '../activate-backend';
+import {
+  activateBackend,
+  nativeKernelsSummary,
+  parseThreads,
+  THREADS_OPTION_SPECS,
+} from '../activate-backend';
 import { categoryNamesFor } from '../category-names';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
@@ -56,7 +61,11 @@ export const predictCommand: CommandModule = {
         'when some images fail, still write the others (and exit 3); by default a failure writes nothing',
     },
     quiet: { type: 'boolean', description: 'no progress on stderr (failures are still reported)' },
-    verbose: { type: 'boolean', description: "also print each image's stage times on stderr" },
+    verbose: {
+      type: 'boolean',
+      description: "also print each image's stage times and which kernels run (native or wasm) on stderr",
+    },
+    ...THREADS_OPTION_SPECS,
     ...BACKEND_AND_MODEL_OPTION_SPECS,
   },
   run: runPredict,
@@ -110,6 +119,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   }
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
+  const threads = parseThreads(options.threads as string | undefined, COMMAND);
   const images = args.lists.image ?? [];
   const drawings = outImagePaths(images, args.lists['out-image'] ?? []);
   const outJson: NamedPath = { option: '--out-json', path: options['out-json'] as string };
@@ -132,10 +142,11 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
     return giveUp(io, failures, images.length, outputs, keepGoing);
   }
 
-  const backend = await activateBackend(options.backend as string | undefined);
+  const backend = await activateBackend(options.backend as string | undefined, threads);
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
   return usingDetector(loaded, async () => {
     if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
+    if (options.verbose && !options.quiet) io.stderr(`${COMMAND}: ${nativeKernelsSummary()}\n`);
     report(
       checked.headers.flatMap((header, index) => {
         const reason = header && resizeProblem(loaded.model, header);
