@@ -11,15 +11,15 @@ class ConvBlock extends Module {
   }
 }
 
-/** FPN conv init: kaiming_uniform_(a=1) (bound sqrt(3 / fan_in)), bias 0. */
-function fpnConv(inChannels: number, outChannels: number, kernelSize: number): Conv2d {
+/** FPN conv init: kaiming_uniform_(a=1) (bound sqrt(3 / fan_in)), bias 0; or zeros (`zeroInit`). */
+function fpnConv(inChannels: number, outChannels: number, kernelSize: number, zeroInit: boolean): Conv2d {
   const bound = Math.sqrt(3 / (inChannels * kernelSize * kernelSize));
   return new Conv2d({
     inChannels,
     outChannels,
     kernelSize,
     padding: (kernelSize - 1) / 2,
-    weightInit: { kind: 'uniform', bound },
+    weightInit: zeroInit ? { kind: 'zeros' } : { kind: 'uniform', bound },
     biasInit: { kind: 'zeros' },
   });
 }
@@ -36,16 +36,20 @@ export class FeaturePyramidNetwork extends Module {
   /** 3x3 convs, one per input level, finest first. */
   readonly layerBlocks: readonly Conv2d[];
 
-  /** @param inChannels channels of each input level, finest first */
+  /**
+   * @param inChannels channels of each input level, finest first
+   * @param zeroInit zeros instead of torchvision's random init (weights about to be loaded)
+   */
   constructor(
     inChannels: readonly number[],
     readonly outChannels: number,
     readonly extraBlocks: 'maxpool' | 'none',
+    zeroInit = false,
   ) {
     super();
     if (inChannels.length === 0) throw new RcnnError('INVALID_ARGUMENT', 'FPN needs at least one level');
-    this.innerBlocks = inChannels.map((channels) => fpnConv(channels, outChannels, 1));
-    this.layerBlocks = inChannels.map(() => fpnConv(outChannels, outChannels, 3));
+    this.innerBlocks = inChannels.map((channels) => fpnConv(channels, outChannels, 1, zeroInit));
+    this.layerBlocks = inChannels.map(() => fpnConv(outChannels, outChannels, 3, zeroInit));
     this.addModule('inner_blocks', new ModuleList(this.innerBlocks.map((conv) => new ConvBlock(conv))));
     this.addModule('layer_blocks', new ModuleList(this.layerBlocks.map((conv) => new ConvBlock(conv))));
   }

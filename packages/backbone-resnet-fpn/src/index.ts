@@ -1,7 +1,13 @@
 export { FeaturePyramidNetwork } from './feature-pyramid-network';
 export { createNorm, type NormLayer, type NormSettings } from './norm-layer';
 export { type ParameterShape, resnetFpnParameterShapes } from './parameter-shapes';
-export { ResidualBlock, type ResidualBlockSpec, resnetConv } from './residual-block';
+export {
+  ResidualBlock,
+  type ResidualBlockSpec,
+  type ResnetConvGeometry,
+  type ResnetLayers,
+  resnetConv,
+} from './residual-block';
 export {
   type ResidualBlockKind,
   type ResnetArchitecture,

@@ -2,12 +2,29 @@ import { Conv2d, ConvNorm, Module, ModuleList, type Norm2d } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ResidualBlockKind } from './resnet-architecture';
 
-/** torchvision ResNet's conv init: kaiming_normal_(mode='fan_out', nonlinearity='relu'). */
+/** Geometry of a ResNet conv (torch `nn.Conv2d` arguments). */
+export interface ResnetConvGeometry {
+  readonly stride?: number;
+  readonly padding?: number;
+  readonly groups?: number;
+}
+
+/** Builds the norms and convs of a ResNet body (so the norm kind and the initialization are chosen once). */
+export interface ResnetLayers {
+  norm(channels: number): Norm2d;
+  conv(inChannels: number, outChannels: number, kernelSize: number, geometry?: ResnetConvGeometry): Conv2d;
+}
+
+/**
+ * A bias-free ResNet conv with torchvision's init, kaiming_normal_(mode='fan_out',
+ * nonlinearity='relu'), or zeros (`zeroInit`: weights about to be loaded; no random draws).
+ */
 export function resnetConv(
   inChannels: number,
   outChannels: number,
   kernelSize: number,
-  { stride = 1, padding = 0, groups = 1 }: { stride?: number; padding?: number; groups?: number } = {},
+  { stride = 1, padding = 0, groups = 1 }: ResnetConvGeometry = {},
+  zeroInit = false,
 ): Conv2d {
   const std = Math.sqrt(2 / (outChannels * kernelSize * kernelSize));
   return new Conv2d({
@@ -18,7 +35,7 @@ export function resnetConv(
     padding,
     groups,
     bias: false,
-    weightInit: { kind: 'normal', std },
+    weightInit: zeroInit ? { kind: 'zeros' } : { kind: 'normal', std },
   });
 }
 
@@ -46,27 +63,27 @@ export class ResidualBlock extends Module {
   readonly convs: readonly ConvNorm[];
   readonly downsample: ConvNorm | undefined;
 
-  constructor(spec: ResidualBlockSpec, createNorm: (channels: number) => Norm2d) {
+  constructor(spec: ResidualBlockSpec, layers: ResnetLayers) {
     super();
     const { kind, inChannels, width, outChannels, stride, groups } = spec;
     const convs =
       kind === 'basic'
         ? [
-            resnetConv(inChannels, width, 3, { stride, padding: 1 }),
-            resnetConv(width, outChannels, 3, { padding: 1 }),
+            layers.conv(inChannels, width, 3, { stride, padding: 1 }),
+            layers.conv(width, outChannels, 3, { padding: 1 }),
           ]
         : [
-            resnetConv(inChannels, width, 1),
-            resnetConv(width, width, 3, { stride, padding: 1, groups }),
-            resnetConv(width, outChannels, 1),
+            layers.conv(inChannels, width, 1),
+            layers.conv(width, width, 3, { stride, padding: 1, groups }),
+            layers.conv(width, outChannels, 1),
           ];
     this.convs = convs.map((conv, i) => {
       this.addModule(`conv${i + 1}`, conv);
-      return new ConvNorm(conv, this.addModule(`bn${i + 1}`, createNorm(conv.outChannels)));
+      return new ConvNorm(conv, this.addModule(`bn${i + 1}`, layers.norm(conv.outChannels)));
     });
     if (spec.downsample) {
-      const conv = resnetConv(inChannels, outChannels, 1, { stride });
-      const norm = createNorm(outChannels);
+      const conv = layers.conv(inChannels, outChannels, 1, { stride });
+      const norm = layers.norm(outChannels);
       this.addModule('downsample', new ModuleList<Module>([conv, norm]));
       this.downsample = new ConvNorm(conv, norm);
     } else {

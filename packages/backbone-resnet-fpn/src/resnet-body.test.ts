@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deterministicBackboneWeights, fixtureImages, readFixture } from '../test/fixture-cases';
 import { createNorm } from './norm-layer';
+import { resnetConv } from './residual-block';
 import { resnetArchitecture } from './resnet-architecture';
 import { ResnetBody } from './resnet-body';
 
@@ -13,7 +14,11 @@ describeEachBackend('ResnetBody parity with torchvision IntermediateLayerGetter(
   let body: ResnetBody;
   beforeAll(() => {
     const norm = { norm: 'frozen-bn', groupNormGroups: 32, batchNormEpsilon: 1e-5 } as const;
-    body = new ResnetBody(resnetArchitecture({ depth: 18 }), 4, (channels) => createNorm(norm, channels));
+    body = new ResnetBody(resnetArchitecture({ depth: 18 }), 4, {
+      norm: (channels) => createNorm(norm, channels),
+      conv: (inChannels, outChannels, kernelSize, geometry) =>
+        resnetConv(inChannels, outChannels, kernelSize, geometry),
+    });
     const report = body.loadStateDict(deterministicBackboneWeights({ depth: 18 }), 'backbone.body.', {
       strict: false,
     });

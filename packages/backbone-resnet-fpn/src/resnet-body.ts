@@ -1,6 +1,6 @@
-import { ConvNorm, Module, ModuleList, type Norm2d } from '@rcnn/core';
+import { ConvNorm, Module, ModuleList } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { ResidualBlock, resnetConv } from './residual-block';
+import { ResidualBlock, type ResnetLayers } from './residual-block';
 import { hasDownsample, type ResnetArchitecture } from './resnet-architecture';
 
 /**
@@ -15,19 +15,15 @@ export class ResnetBody extends Module {
 
   /**
    * @param layerCount how many layers to build (the last returned layer; torchvision drops the rest)
-   * @param createNorm a fresh norm over the given channels (FrozenBatchNorm2d, BatchNorm2d, GroupNorm)
+   * @param layers builds each norm (FrozenBatchNorm2d, BatchNorm2d, GroupNorm) and conv
    */
-  constructor(
-    architecture: ResnetArchitecture,
-    layerCount: number,
-    createNorm: (channels: number) => Norm2d,
-  ) {
+  constructor(architecture: ResnetArchitecture, layerCount: number, layers: ResnetLayers) {
     super();
     const conv1 = this.addModule(
       'conv1',
-      resnetConv(3, architecture.stemChannels, 7, { stride: 2, padding: 3 }),
+      layers.conv(3, architecture.stemChannels, 7, { stride: 2, padding: 3 }),
     );
-    this.stem = new ConvNorm(conv1, this.addModule('bn1', createNorm(architecture.stemChannels)));
+    this.stem = new ConvNorm(conv1, this.addModule('bn1', layers.norm(architecture.stemChannels)));
     this.layers = architecture.layers.slice(0, layerCount).map((layer) => {
       const blocks = Array.from(
         { length: layer.blocks },
@@ -42,7 +38,7 @@ export class ResnetBody extends Module {
               groups: architecture.groups,
               downsample: hasDownsample(layer, b),
             },
-            createNorm,
+            layers,
           ),
       );
       this.addModule(`layer${layer.index}`, new ModuleList(blocks));

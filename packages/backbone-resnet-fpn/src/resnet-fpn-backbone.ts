@@ -12,6 +12,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { FeaturePyramidNetwork } from './feature-pyramid-network';
 import { createNorm } from './norm-layer';
+import { type ResnetLayers, resnetConv } from './residual-block';
 import { resnetArchitecture } from './resnet-architecture';
 import { ResnetBody } from './resnet-body';
 import {
@@ -44,18 +45,29 @@ export class ResnetFpnBackbone extends Module implements Backbone {
   private readonly levelNames: LevelName[];
   private disposed = false;
 
-  /** @param options `{ depth, groups?, widthPerGroup?, baseChannels?, norm?, trainableLayers?, ..., prefix = 'backbone.' }` */
-  constructor(options: ResnetFpnOptions & { readonly prefix?: string }) {
+  /**
+   * @param options `{ depth, groups?, widthPerGroup?, baseChannels?, norm?, trainableLayers?, ..., prefix = 'backbone.' }`;
+   *   `zeroInit: true` skips torchvision's random init (zeros) when weights are loaded right after
+   */
+  constructor(options: ResnetFpnOptions & { readonly prefix?: string; readonly zeroInit?: boolean }) {
     super();
     this.prefix = options.prefix ?? 'backbone.';
     this.options = resolveResnetFpnOptions(options);
     const { returnedLayers, extraBlocks, outChannels, trainableLayers } = this.options;
     const architecture = resnetArchitecture(this.options);
     const lastLayer = returnedLayers[returnedLayers.length - 1]!;
-    const norm = (channels: number) => createNorm(this.options, channels);
-    this.body = this.addModule('body', new ResnetBody(architecture, lastLayer, norm));
+    const zeroInit = options.zeroInit ?? false;
+    const layers: ResnetLayers = {
+      norm: (channels) => createNorm(this.options, channels),
+      conv: (inChannels, convOut, kernelSize, geometry) =>
+        resnetConv(inChannels, convOut, kernelSize, geometry, zeroInit),
+    };
+    this.body = this.addModule('body', new ResnetBody(architecture, lastLayer, layers));
     const inChannels = returnedLayers.map((k) => architecture.layers[k - 1]!.outChannels);
-    this.fpn = this.addModule('fpn', new FeaturePyramidNetwork(inChannels, outChannels, extraBlocks));
+    this.fpn = this.addModule(
+      'fpn',
+      new FeaturePyramidNetwork(inChannels, outChannels, extraBlocks, zeroInit),
+    );
     this.trainableStages = trainableStageNames(trainableLayers);
     this.body.setTrainable(false);
     for (const [name, child] of this.body.namedChildren()) {
@@ -133,7 +145,7 @@ export function resnetFpnBackbone(
   weights: StateDict,
   options: ResnetFpnOptions & { readonly prefix?: string },
 ): ResnetFpnBackbone {
-  const backbone = new ResnetFpnBackbone(options);
+  const backbone = new ResnetFpnBackbone({ ...options, zeroInit: true });
   try {
     backbone.loadStateDict(weights, backbone.prefix);
     return backbone;
