@@ -1,5 +1,6 @@
 import { CocoDataset, CocoEval, CocoFormatError, type IouType } from '@rcnn/coco-eval';
 import { CliError, type CliIo, type CommandModule } from '../command';
+import { mergeResults } from '../merge-results';
 import { checkOutputs } from '../output-files';
 import { type ParsedArguments, parseNumberList } from '../parse-arguments';
 
@@ -14,14 +15,16 @@ export const evalCommand: CommandModule = {
   name: 'eval',
   summary: 'COCO evaluation of a results file against ground truth, number for number as pycocotools.',
   usage:
-    '--gt GT.json --dt RESULTS.json --iou-type bbox|segm|keypoints [--cat-ids 1,2] [--img-ids 3,4] [--json OUT]',
+    '--gt GT.json --dt RESULTS.json [--dt MORE.json ...] --iou-type bbox|segm|keypoints [--cat-ids 1,2] [--img-ids 3,4] [--json OUT]',
   options: {
     gt: { type: 'string', value: 'FILE', required: true, description: 'COCO ground-truth JSON' },
     dt: {
       type: 'string',
       value: 'FILE',
       required: true,
-      description: 'results JSON list, as COCO.loadRes accepts',
+      multiple: true,
+      description:
+        'results JSON list, as COCO.loadRes accepts; several (shards of one run) are merged, each image from one file',
     },
     'iou-type': {
       type: 'string',
@@ -56,30 +59,29 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
 
+  const dtFiles = args.lists.dt ?? [options.dt!];
   if (options.json) {
     await checkOutputs(
-      [
-        { option: '--gt', path: options.gt! },
-        { option: '--dt', path: options.dt! },
-      ],
+      [{ option: '--gt', path: options.gt! }, ...dtFiles.map((path) => ({ option: '--dt', path }))],
       [{ option: '--json', path: options.json }],
       COMMAND,
     );
   }
   const started = performance.now();
-  const [gtJson, dtJson] = await Promise.all([
+  const [gtJson, ...dtJsons] = await Promise.all([
     readJson(io, options.gt!, '--gt'),
-    readJson(io, options.dt!, '--dt'),
+    ...dtFiles.map((path) => readJson(io, path, '--dt')),
   ]);
+  const dtJson = mergeResults(dtFiles, dtJsons, COMMAND);
   const groundTruth = inputStep('ground truth', options.gt!, () => CocoDataset.fromJson(gtJson));
-  const detections = inputStep('results', options.dt!, () => groundTruth.loadResults(dtJson));
+  const detections = inputStep('results', dtFiles.join(' + '), () => groundTruth.loadResults(dtJson));
   const loaded = performance.now();
 
   const evaluator = new CocoEval(groundTruth, detections, iouType);
   if (catIds) evaluator.params.catIds = catIds;
   if (imgIds) evaluator.params.imgIds = imgIds;
   if (maxDets) evaluator.params.maxDets = maxDets;
-  inputStep('input', `${options.gt} + ${options.dt}`, () => evaluator.evaluate());
+  inputStep('input', `${options.gt} + ${dtFiles.join(' + ')}`, () => evaluator.evaluate());
   const evaluated = performance.now();
   evaluator.accumulate();
   const accumulated = performance.now();

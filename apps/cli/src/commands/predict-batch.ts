@@ -44,10 +44,13 @@ function reasonOf(error: unknown): string {
  */
 export async function predictImages(batch: PredictBatch): Promise<{
   results: ImageResult[];
+  /** The index in `images` of each result. */
+  indices: number[];
   failures: ImageFailure[];
 }> {
   const { command, io, loaded, images, progress } = batch;
   const results: ImageResult[] = [];
+  const indices: number[] = [];
   const failures: ImageFailure[] = [];
   for (const [index, path] of images.entries()) {
     if (batch.skip.has(index)) continue;
@@ -72,6 +75,7 @@ export async function predictImages(batch: PredictBatch): Promise<{
         input.dispose();
       }
       results.push(toImageResult(path, { width: fileSize[1], height: fileSize[0] }, detections));
+      indices.push(index);
       const drawing = batch.drawings[index];
       if (drawing) {
         // Drawn on the decoded pixels: the file's size, or the shrunk size of a huge image.
@@ -103,5 +107,5 @@ export async function predictImages(batch: PredictBatch): Promise<{
     }
   }
   progress.finish();
-  return { results, failures };
+  return { results, indices, failures };
 }

@@ -8,7 +8,9 @@ import {
   THREADS_OPTION_SPECS,
 } from '../activate-backend';
 import { categoryNamesFor } from '../category-names';
+import { categoryIdMapper, jsonOutputsOf, resultsJson } from '../coco-results';
 import { CliError, type CliIo, type CommandModule } from '../command';
+import { DATASET_OPTION_SPECS, resolveImageSource } from '../dataset-images';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
 import { architectureFrom, type LoadedDetector, loadDetector, usingDetector } from '../load-detector';
 import { parseModelOptions } from '../model-options';
@@ -26,28 +28,29 @@ const COMMAND = 'rcnn predict';
 /**
  * `rcnn predict --arch NAME --weights FILE --image FILE [--image FILE ...] --out-json FILE
  * [--out-image FILE]`: detections per image as JSON (boxes in original pixels, masks as COCO RLE,
- * keypoints), optionally drawn onto the images as PNGs.
+ * keypoints), optionally drawn onto the images as PNGs; or over a dataset (`--images DIR`,
+ * `--coco-gt`, `--shard`) in COCO results format (`--coco-results`).
  */
 export const predictCommand: CommandModule = {
   name: 'predict',
   summary: 'Detect objects in images; write JSON (boxes, RLE masks, keypoints) and optionally drawn PNGs.',
   usage:
-    '--arch NAME --weights FILE|deterministic --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]',
+    '--arch NAME --weights FILE|deterministic --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]\n' +
+    '       rcnn predict --arch NAME --weights FILE [--coco-gt instances.json] --images DIR [--shard I/N] --coco-results FILE [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: {
       type: 'string',
       value: 'FILE',
-      required: true,
       multiple: true,
-      description: 'PNG or JPEG to detect in; images run one at a time',
+      description: 'PNG or JPEG to detect in; images run one at a time (or --images DIR)',
     },
     'out-json': {
       type: 'string',
       value: 'FILE',
-      required: true,
       description: 'write [{ image, width, height, instances: [{ box, score, label, mask?, keypoints? }] }]',
     },
+    ...DATASET_OPTION_SPECS,
     'out-image': {
       type: 'string',
       value: 'FILE',
@@ -120,15 +123,25 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   const architecture = architectureFrom(options.arch as string, COMMAND);
   const modelOptions = parseModelOptions(options, COMMAND);
   const threads = parseThreads(options.threads as string | undefined, COMMAND);
-  const images = args.lists.image ?? [];
+  const source = await resolveImageSource(io, options, args.lists.image ?? [], COMMAND);
+  const images = source.paths;
   const drawings = outImagePaths(images, args.lists['out-image'] ?? []);
-  const outJson: NamedPath = { option: '--out-json', path: options['out-json'] as string };
-  const outputs = [outJson, ...drawings.flatMap((path) => (path ? [{ option: '--out-image', path }] : []))];
-  await checkOutputs(
-    images.map((path) => ({ option: '--image', path })),
-    outputs,
-    COMMAND,
-  );
+  const jsonOutputs = jsonOutputsOf(options, COMMAND);
+  const outputs = [
+    ...jsonOutputs,
+    ...drawings.flatMap((path) => (path ? [{ option: '--out-image', path }] : [])),
+  ];
+  const gt =
+    typeof options['coco-gt'] === 'string' ? [{ option: '--coco-gt', path: options['coco-gt'] }] : [];
+  await checkOutputs([...images.map((path) => ({ option: '--image', path })), ...gt], outputs, COMMAND);
+  if (!options.quiet && options.shard) {
+    io.stderr(`${COMMAND}: shard ${options.shard}: ${images.length} of ${source.total} images\n`);
+  }
+  if (images.length === 0) {
+    // More shards than images: this one has none, and says so with an empty results list.
+    for (const output of jsonOutputs) await io.writeFile(output.path, '[]\n');
+    return 0;
+  }
   const keepGoing = options['keep-going'] === true;
   const failures: ImageFailure[] = [];
   const report = (found: readonly ImageFailure[]) => {
@@ -146,6 +159,8 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
   return usingDetector(loaded, async () => {
     if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
+    const numClasses = loaded.model.roiHeads.box.predictor.numClasses;
+    const categoryIdOf = categoryIdMapper(numClasses, source.labelMap, COMMAND);
     if (options.verbose && !options.quiet) io.stderr(`${COMMAND}: ${nativeKernelsSummary()}\n`);
     report(
       checked.headers.flatMap((header, index) => {
@@ -161,7 +176,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
       quiet: options.quiet === true,
       total: images.length,
     });
-    let batch: { results: ImageResult[]; failures: ImageFailure[] };
+    let batch: { results: ImageResult[]; indices: number[]; failures: ImageFailure[] };
     try {
       batch = await predictImages({
         command: COMMAND,
@@ -181,7 +196,9 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
         await staged.discard();
         return await giveUp(io, failures, images.length, outputs, keepGoing);
       }
-      await staged.stage(outJson, `${JSON.stringify(batch.results)}\n`);
+      for (const output of jsonOutputs) {
+        await staged.stage(output, resultsJson(output, batch, source.imageIds, categoryIdOf));
+      }
       await staged.commit();
     } catch (error) {
       await staged.discard();
@@ -192,7 +209,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
     const stale = drawings.filter((path, index): path is string => path !== undefined && failed.has(index));
     await reportRemoved(io, stale);
     io.stderr(
-      `${COMMAND}: ${failures.length} of ${images.length} images failed; wrote ${shown(outJson.path)} with the other ${batch.results.length} (exit code 3)\n`,
+      `${COMMAND}: ${failures.length} of ${images.length} images failed; wrote ${jsonOutputs.map((output) => shown(output.path)).join(' and ')} with the other ${batch.results.length} (exit code 3)\n`,
     );
     return 3;
   });
