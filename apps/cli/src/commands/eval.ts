@@ -43,6 +43,11 @@ export const evalCommand: CommandModule = {
       value: 'IDS',
       description: 'evaluate only these image ids (comma-separated)',
     },
+    'kpt-oks-sigmas': {
+      type: 'string',
+      value: 'S,S,...',
+      description: "keypoints: one OKS sigma per keypoint (pycocotools' kpt_oks_sigmas; default COCO's 17)",
+    },
     'max-dets': { type: 'string', value: 'N,N,N', description: 'detections kept per image and category' },
     json: { type: 'string', value: 'FILE', description: 'also write { "stats": [...], ... } to FILE' },
     verbose: { type: 'boolean', description: 'print timings to stderr' },
@@ -56,6 +61,11 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
   const catIds = idList(options['cat-ids'], 'cat-ids');
   const imgIds = idList(options['img-ids'], 'img-ids');
   const maxDets = maxDetsList(options['max-dets'], iouType);
+  const sigmas = options['kpt-oks-sigmas'];
+  const kptOksSigmas = sigmas === undefined ? undefined : parseNumberList(sigmas, 'kpt-oks-sigmas', COMMAND);
+  if (kptOksSigmas?.some((sigma) => !(sigma > 0))) {
+    throw new CliError(`${COMMAND}: --kpt-oks-sigmas must be positive numbers, got '${sigmas}'`, 2);
+  }
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
 
@@ -81,6 +91,7 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
   if (catIds) evaluator.params.catIds = catIds;
   if (imgIds) evaluator.params.imgIds = imgIds;
   if (maxDets) evaluator.params.maxDets = maxDets;
+  if (kptOksSigmas) evaluator.params.kptOksSigmas = kptOksSigmas;
   inputStep('input', `${options.gt} + ${dtFiles.join(' + ')}`, () => evaluator.evaluate());
   const evaluated = performance.now();
   evaluator.accumulate();

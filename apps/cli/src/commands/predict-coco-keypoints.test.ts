@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { categoryIdOf, STAR_KEYPOINT_SIGMAS } from '@rcnn/synth-data';
 import { writeSyntheticDataset } from '@rcnn/synth-data/node';
 import { describe, expect, it } from 'vitest';
 import type { CocoResult } from '../coco-results';
@@ -10,7 +11,7 @@ describe('rcnn predict --coco-results for keypoint R-CNN', () => {
   it('writes flat [x, y, 1] keypoints beside the box, the same points as --out-json, and eval reads it', async () => {
     const directory = temporaryDirectory();
     const dataset = await writeSyntheticDataset(join(directory, 'val'), {
-      seed: 5,
+      seed: 7, // two stars: keypoint evaluation has ground truth to match
       count: 2,
       split: 'val',
       minImageSize: 48,
@@ -66,5 +67,24 @@ describe('rcnn predict --coco-results for keypoint R-CNN', () => {
     );
     expect(evaluation.code, evaluation.stderr).toBe(0);
     expect(evaluation.stdout.trimEnd().split('\n')).toHaveLength(12);
+    // Stars carry 6 keypoints: evaluated with their own OKS sigmas, as pycocotools' kpt_oks_sigmas.
+    const keypointArgs = ['eval', '--gt', dataset.annotationFile, '--dt', results, '--iou-type', 'keypoints'];
+    const stars = ['--cat-ids', String(categoryIdOf('star'))];
+    const sigmas = ['--kpt-oks-sigmas', STAR_KEYPOINT_SIGMAS.join(',')];
+    const gt = JSON.parse(readFileSync(dataset.annotationFile, 'utf8'));
+    expect(gt.annotations.filter((a: { keypoints?: number[] }) => a.keypoints?.length === 18)).toHaveLength(
+      2,
+    );
+    const keypoints = await runCli(...keypointArgs, ...stars, ...sigmas);
+    expect(keypoints.code, keypoints.stderr).toBe(0);
+    expect(keypoints.stdout.trimEnd().split('\n')).toHaveLength(10);
+    const cocoSigmas = await runCli(...keypointArgs, ...stars);
+    expect(cocoSigmas.code).toBe(1);
+    expect(cocoSigmas.stderr).toMatch(/^rcnn eval: invalid input .*keypoints/);
+    const bad = await runCli(...keypointArgs, ...stars, '--kpt-oks-sigmas', '0.05,0,0.05');
+    expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([
+      2,
+      "rcnn eval: --kpt-oks-sigmas must be positive numbers, got '0.05,0,0.05'",
+    ]);
   });
 });
