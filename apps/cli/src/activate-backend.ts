@@ -1,8 +1,11 @@
 import { selectBackend } from '@rcnn/core';
 import {
   type NativeKernelsRegistration,
+  nativeKernelsAvailable,
   registerNativeKernels,
+  startThreadedWasm,
   unregisterNativeKernels,
+  type WasmThreadsResult,
 } from '@rcnn/kernels-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { CliError } from './command';
@@ -17,7 +20,7 @@ export const THREADS_OPTION_SPECS: OptionSpecs = {
     type: 'string',
     value: 'N',
     description:
-      'CPU threads of the native (oneDNN) kernels on wasm (default: every core, or RCNN_NATIVE_THREADS)',
+      "CPU threads of the native (oneDNN) kernels on wasm (default: every core, or RCNN_NATIVE_THREADS); without them, N > 1 starts tfjs-wasm's threaded build",
   },
 };
 
@@ -42,7 +45,9 @@ export function parseThreads(text: string | undefined, command: string): number 
  * On wasm it then registers @rcnn/kernels-native's oneDNN kernels when that addon loads here
  * (`nativeKernelsSummary()` says what ran); `nativeThreads` sets their thread count. When the
  * addon is unavailable (`RCNN_NATIVE_KERNELS=0`, not built, fails to load), kernels an earlier
- * call registered in this process are removed, so tfjs-wasm's own kernels run, as the summary says.
+ * call registered in this process are removed, so tfjs-wasm's own kernels run, as the summary says;
+ * there, `nativeThreads` > 1 on wasm starts tfjs-wasm's threaded build with that many threads
+ * (when the wasm backend has not started yet in this process).
  * @returns the active backend's name
  * @throws RcnnError `BACKEND_UNAVAILABLE` naming what was tried and why it failed
  */
@@ -51,6 +56,17 @@ export async function activateBackend(
   nativeThreads?: number,
 ): Promise<string> {
   tf.enableProdMode();
+  wasmThreads = undefined;
+  if ((requested ?? 'wasm') === 'wasm' && nativeThreads !== undefined && nativeThreads > 1) {
+    // The pure-wasm path (no native kernels here): tfjs-wasm's threaded build, started by
+    // @rcnn/kernels-native's startThreadedWasm, when --threads asks for more than one thread.
+    if (!nativeKernelsAvailable().available) {
+      wasmThreads = await startThreadedWasm(nativeThreads).catch((error: Error) => ({
+        threads: 1,
+        reason: `the threaded wasm build failed: ${error.message}`,
+      }));
+    }
+  }
   const name = await selectBackend(
     requested === undefined
       ? { preferred: 'wasm', fallbacks: ['cpu'] }
@@ -67,6 +83,7 @@ export async function activateBackend(
 }
 
 let nativeKernels: NativeKernelsRegistration | undefined;
+let wasmThreads: WasmThreadsResult | undefined;
 
 /**
  * One line for `--verbose` and `rcnn bench`: which kernels run the convolutions and matmuls since
@@ -75,8 +92,12 @@ let nativeKernels: NativeKernelsRegistration | undefined;
  */
 export function nativeKernelsSummary(): string {
   if (!nativeKernels) return "kernels: the backend's own (native kernels serve wasm only)";
-  if (nativeKernels.native.length === 0)
-    return `kernels: wasm (native kernels unavailable: ${nativeKernels.reason})`;
+  if (nativeKernels.native.length === 0) {
+    const threads = wasmThreads
+      ? `, ${wasmThreads.threads} thread(s)${wasmThreads.reason ? ` (${wasmThreads.reason})` : ''}`
+      : '';
+    return `kernels: wasm${threads} (native kernels unavailable: ${nativeKernels.reason})`;
+  }
   const { version, threads, native } = nativeKernels;
   return `kernels: native oneDNN ${version}, ${threads} thread(s) for ${native.join(', ')}; others wasm`;
 }

@@ -9,3 +9,4 @@ export {
   registerNativeKernels,
   unregisterNativeKernels,
 } from './register-native-kernels';
+export { startThreadedWasm, type WasmThreadsResult } from './wasm-threads';

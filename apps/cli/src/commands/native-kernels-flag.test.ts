@@ -64,6 +64,16 @@ describe('which kernels run (--verbose, bench) and --threads', () => {
     expect(nativeCalls()).toEqual({ native: 0, fallback: 0 });
   });
 
+  it('on the pure-wasm path, --threads 2 asks for the threaded build, which cannot replace a started backend', async () => {
+    await activateBackend('wasm'); // wasm runs already in this process, single-threaded
+    process.env.RCNN_NATIVE_KERNELS = '0';
+    const { code, stderr } = await predict('--backend', 'wasm', '--verbose', '--threads', '2');
+    expect(code, stderr).toBe(0);
+    const line =
+      /rcnn predict: kernels: wasm, 1 thread\(s\) \(the wasm backend had already started\) \(native kernels unavailable: disabled by RCNN_NATIVE_KERNELS=0\)\n/;
+    expect(countMatches(stderr, line), stderr).toBe(1);
+  });
+
   it.skipIf(!native.available)(
     `runs the convolutions natively at --threads 1 and says so once (addon: ${native.reason ?? native.version})`,
     async () => {
