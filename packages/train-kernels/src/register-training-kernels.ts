@@ -67,8 +67,10 @@ function register(config: tf.KernelConfig, registration: TrainingKernelsRegistra
  *
  * Order with other kernel packages: call this first, then e.g. `registerNativeKernels()` from
  * `@rcnn/kernels-native`, which replaces the kernels it serves and falls back to the ones it
- * found (these). Called afterwards, this keeps the native kernels. Safe to call more than once;
- * works before or after `tf.setBackend('wasm')` (the replaced kernels' setup runs through ours).
+ * found (these). Called afterwards, this keeps the native kernels. Safe to call more than once.
+ * Call it after importing `@tensorflow/tfjs-backend-wasm` (its import registers its kernels over
+ * whatever is there), before or after `tf.setBackend('wasm')` (the replaced kernels' setup runs
+ * through ours).
  */
 export function registerTrainingKernels(options: TrainingKernelsOptions = {}): TrainingKernelsRegistration {
   const registration: TrainingKernelsRegistration = { registered: [], kept: [] };
