@@ -1,45 +1,34 @@
-import {
-  type ResnetFpnOptions,
-  resnetFpnBackbone,
-  resnetFpnParameterShapes,
-} from '@rcnn/backbone-resnet-fpn';
-import type { FeatureSpec, LevelName, StateDict } from '@rcnn/core';
-import { LoadableBackbone } from '../weights/loadable-backbone';
-
-/** torchvision < 0.13 saved FPN convs as `fpn.inner_blocks.0.weight` (0.13+: `fpn.inner_blocks.0.0.weight`). */
-function legacyFpnAliases(name: string): string[] {
-  const match = /^(.*fpn\.(?:inner|layer)_blocks\.\d+)\.0\.(weight|bias)$/.exec(name);
-  return match ? [`${match[1]}.${match[2]}`] : [];
-}
+import { ResnetFpnBackbone, type ResnetFpnOptions } from '@rcnn/backbone-resnet-fpn';
+import type { StateDict } from '@rcnn/core';
 
 /**
- * A ResNet-FPN backbone (`@rcnn/backbone-resnet-fpn`) a detector can load and save by
+ * A ResNet-FPN backbone (`@rcnn/backbone-resnet-fpn`) a detector loads, saves and trains by
  * torchvision names (`backbone.body.*`, `backbone.fpn.*`), as torchvision's
- * `backbone_utils.py::resnet_fpn_backbone` builds it.
+ * `backbone_utils.py::resnet_fpn_backbone` builds it. The backbone is a core nn `Module` and
+ * provides its own weight slot (`weightSlots()`), trainable variables included; fresh weights
+ * follow torchvision's init until a checkpoint is loaded.
  *
- * @param options depth (18, 34, 50, 101), ResNeXt groups, returned layers, FPN channels, ...
- * @param weights build now from these (a whole detector checkpoint is fine); else on `loadStateDict`
+ * @param options depth (18, 34, 50, 101), ResNeXt groups, norm, trainable layers, width, FPN channels, ...;
+ *   `zeroInit` skips the random init (weights are loaded right after, e.g. by the preset)
+ * @param weights load these now (a whole detector checkpoint is fine: other keys are ignored)
+ * @throws RcnnError as `resnetFpnBackbone` (bad options, missing / unexpected / mis-shaped entries)
  */
 export function loadableResnetFpnBackbone(
-  options: ResnetFpnOptions,
+  options: ResnetFpnOptions & { readonly zeroInit?: boolean },
   weights?: StateDict,
   prefix = 'backbone.',
-): LoadableBackbone {
-  const parameterShapes = resnetFpnParameterShapes(options, prefix); // validates the options
-  const returnedLayers = options.returnedLayers ?? [1, 2, 3, 4];
-  const levels = returnedLayers.map((layer) => layer + 1);
-  if ((options.extraBlocks ?? 'maxpool') === 'maxpool') levels.push(levels[levels.length - 1]! + 1);
-  const outputSpecs: Record<LevelName, FeatureSpec> = {};
-  for (const level of levels) {
-    outputSpecs[`p${level}`] = { channels: options.outChannels ?? 256, stride: 2 ** level };
-  }
-  return new LoadableBackbone({
+): ResnetFpnBackbone {
+  const backbone = new ResnetFpnBackbone({
+    ...options,
     prefix,
-    parameterShapes,
-    aliasesOf: legacyFpnAliases,
-    build: (entries) => resnetFpnBackbone(entries, { ...options, prefix }),
-    outputSpecs,
-    sizeDivisibility: 32,
-    ...(weights ? { weights } : {}),
+    zeroInit: options.zeroInit ?? weights !== undefined,
   });
+  if (!weights) return backbone;
+  try {
+    backbone.loadStateDict(weights, prefix);
+    return backbone;
+  } catch (error) {
+    backbone.dispose();
+    throw error;
+  }
 }

@@ -1,10 +1,10 @@
+import { ResnetFpnBackbone } from '@rcnn/backbone-resnet-fpn';
 import { deterministicWeight, RcnnError } from '@rcnn/core';
 import { FastRcnnPredictor, KeypointBranch, MaskBranch } from '@rcnn/heads';
 import { describeEachBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
 import { deterministicWeightsFor } from '../deterministic-weights-for';
-import { LoadableBackbone } from '../weights/loadable-backbone';
 import { StateDictMismatchError } from '../weights/state-dict-mismatch-error';
 import {
   ARCHITECTURE_NAMES,
@@ -43,7 +43,7 @@ describeEachBackend('presets', () => {
     expect(mask.roiHeads.detectionsPerImage).toBe(100);
     expect(mask.transform.minSizes).toEqual([800]);
     expect(mask.transform.maxSize).toBe(1333);
-    expect(mask.backbone).toBeInstanceOf(LoadableBackbone);
+    expect(mask.backbone).toBeInstanceOf(ResnetFpnBackbone);
     expect(mask.stateDictShapes().some(([name]) => name === 'backbone.body.layer4.1.conv2.weight')).toBe(
       true,
     );

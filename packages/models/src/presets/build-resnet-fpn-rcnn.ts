@@ -110,6 +110,9 @@ export function buildResnetFpnRcnn(
       loadableResnetFpnBackbone({
         depth,
         trainableLayers: options.trainableBackboneLayers ?? (weights ? 3 : 5),
+        ...(options.normLayer ? { norm: options.normLayer } : {}),
+        ...(options.backboneBaseChannels ? { baseChannels: options.backboneBaseChannels } : {}),
+        zeroInit: weights !== undefined, // loaded below: no random draws
       }),
     );
     const anchorGenerator = options.rpnAnchorGenerator ?? new AnchorGenerator();

@@ -25,6 +25,10 @@ export interface FasterRcnnOptions {
   readonly weights?: StateDict;
   /** ResNet stages counted trainable, 0..5 (recorded for training). Default 3 with `weights`, else 5 (torchvision). */
   readonly trainableBackboneLayers?: number;
+  /** The ResNet's norm (torchvision `norm_layer`): FrozenBatchNorm2d, BatchNorm2d or GroupNorm(32, c). Default `'frozen-bn'`. */
+  readonly normLayer?: 'frozen-bn' | 'bn' | 'gn';
+  /** Not torchvision: ResNet stem / layer1 width (64 in torchvision; 32 = half width, e.g. trained from scratch). Default 64. */
+  readonly backboneBaseChannels?: number;
   // transform (GeneralizedRCNNTransform)
   /** Short side after resizing; a list gives training scales (inference uses the last). Default 800. */
   readonly minSize?: number | readonly number[];

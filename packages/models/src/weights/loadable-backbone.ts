@@ -29,11 +29,11 @@ export interface LoadableBackboneOptions {
 
 /**
  * A core `Backbone` that can be (re)built from a torchvision state_dict, so a detector's
- * `loadStateDict` can dispatch `backbone.*` to it. Backbones such as `ResnetFpnBackbone` fold
- * FrozenBatchNorm into their convolutions when built, so torch-layout weights cannot be recovered
- * from them: this wrapper keeps the arrays it was built from (references, not copies; for
- * ResNet-50-FPN about 110 MB of JavaScript memory beside the tensors) and saves those. Until it
- * has weights, `forward` throws.
+ * `loadStateDict` can dispatch `backbone.*` to it: for backbones built from arrays (constants)
+ * rather than from core's nn modules, whose torch-layout weights cannot be read back. This wrapper
+ * keeps the arrays it was built from (references, not copies) and saves those; it has no
+ * trainable variables. Until it has weights, `forward` throws. (`@rcnn/backbone-resnet-fpn`'s
+ * backbone is an nn `Module` with its own weight slot and does not need it.)
  */
 export class LoadableBackbone implements Backbone, HasWeightSlots {
   readonly specificationVersion = 'v1' as const;
