@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports (test-results.json) of every workspace package and
 // prints one line "N passed, N failed" (CI's contract). Exits 1 when a package ran
-// tests but has no report, or when anything failed.
+// tests but has no report, or when anything failed. Optional arguments: `--report NAME` sums reports of
+// another name (CI's native-kernels pass writes test-results-native.json), and package folders
+// (e.g. packages/models apps/cli) limit the sum to those.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const reportAt = args.indexOf('--report');
+const reportName = reportAt >= 0 ? args[reportAt + 1] : 'test-results.json';
+const only = args.filter((_, index) => reportAt < 0 || (index !== reportAt && index !== reportAt + 1));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -16,9 +22,10 @@ for (const group of ['packages', 'apps']) {
   for (const name of readdirSync(groupDir).sort()) {
     const manifest = join(groupDir, name, 'package.json');
     if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test) continue;
-    const report = join(groupDir, name, 'test-results.json');
+    if (only.length > 0 && !only.includes(`${group}/${name}`)) continue;
+    const report = join(groupDir, name, reportName);
     if (!existsSync(report)) {
-      rows.push(`${group}/${name}: no test-results.json`);
+      rows.push(`${group}/${name}: no ${reportName}`);
       failed += 1; // a package whose tests did not report counts as a failure
       continue;
     }
@@ -38,6 +45,12 @@ function countSuitesWithFailedTests(json) {
   return json.testResults.filter(
     (suite) => suite.status === 'failed' && suite.assertionResults.some((t) => t.status === 'failed'),
   ).length;
+}
+
+for (const dir of only) {
+  if (rows.some((row) => row.startsWith(`${dir}:`))) continue;
+  rows.push(`${dir}: not a package with tests`);
+  failed += 1;
 }
 
 console.log(rows.join('\n'));

@@ -19,6 +19,16 @@ const CHROMIUM_ARGS = [
 const CHROMIUM = process.env.RCNN_CHROMIUM ?? '/usr/bin/chromium';
 /** Node tests of packages that have tfjs start with its console notes off (the cpu backend's Node banner). */
 const QUIET_TFJS_SETUP = fileURLToPath(new URL('../packages/test-utils/src/node-setup.ts', import.meta.url));
+/**
+ * `RCNN_NATIVE_KERNELS=1`: those Node tests also run with @rcnn/kernels-native's oneDNN kernels registered
+ * on wasm (CI's second pass; without the variable only the CLI registers them). `RCNN_TEST_REPORT` names the
+ * JSON report instead of test-results.json, so that pass leaves the main reports alone.
+ */
+const NATIVE_KERNELS_SETUP =
+  process.env.RCNN_NATIVE_KERNELS === '1'
+    ? [fileURLToPath(new URL('../packages/kernels-native/test/native-kernels-setup.ts', import.meta.url))]
+    : [];
+const REPORT_FILE = process.env.RCNN_TEST_REPORT ?? 'test-results.json';
 
 export interface PackageTestOptions {
   testTimeout?: number;
@@ -51,7 +61,7 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
       passWithNoTests: true,
       testTimeout,
       hookTimeout: 120_000,
-      reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
+      reporters: ['default', ['json', { outputFile: REPORT_FILE }]],
       projects: [
         {
           extends: true,
@@ -61,7 +71,9 @@ export function packageTestConfig(options: PackageTestOptions = {}) {
             exclude: ['**/*.browser.test.ts', '**/node_modules/**'],
             pool: 'forks',
             poolOptions: { forks: { singleFork: true } },
-            setupFiles: existsSync('node_modules/@tensorflow/tfjs-core') ? [QUIET_TFJS_SETUP] : [],
+            setupFiles: existsSync('node_modules/@tensorflow/tfjs-core')
+              ? [QUIET_TFJS_SETUP, ...NATIVE_KERNELS_SETUP]
+              : [],
           },
         },
         ...(withBrowser

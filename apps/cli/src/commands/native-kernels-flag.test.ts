@@ -117,7 +117,7 @@ describe('which kernels run (--verbose, bench) and --threads', () => {
       '--backend',
       'wasm',
       '--threads',
-      '2',
+      native.available ? '2' : '1', // 1: no threaded wasm build on the pure-wasm path
       '--json',
       out,
       ...SMALL_MODEL_OPTIONS,
