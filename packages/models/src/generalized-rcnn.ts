@@ -1,12 +1,16 @@
 import {
   type Backbone,
   disposeFeatureMaps,
+  disposeGroundTruth,
   ensure,
   type FeatureMaps,
+  type GroundTruth,
   type ImageBatch,
   type ImageTransform,
+  type LossRecord,
   type ProposalGenerator,
   type Proposals,
+  resizeGroundTruth,
   type StateDict,
 } from '@rcnn/core';
 import { RegionProposalNetwork } from '@rcnn/rpn';
@@ -14,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from './detector-instances';
 import { type MaskPasting, toOriginalCoordinates } from './paste-instance-masks';
 import type { RoiHeads } from './roi-heads/roi-heads';
+import { mergeLosses } from './roi-heads/roi-heads-loss';
 import { matchStateDict, type StateDictReport } from './weights/match-state-dict';
 import { rpnHeadSlot } from './weights/module-slots';
 import { StateDictMismatchError } from './weights/state-dict-mismatch-error';
@@ -125,6 +130,79 @@ export class GeneralizedRcnn {
       if (proposals) tf.dispose(proposals.flatMap((p) => [p.boxes, p.scores]));
       if (detections) disposeDetections(detections);
     }
+  }
+
+  /**
+   * The training losses of one forward pass (torchvision `GeneralizedRCNN.forward` in training):
+   * images and targets resized by the transform, the backbone, the proposal generator's losses
+   * and (detached) training proposals, then the RoI heads' losses on sampled proposals. Run it
+   * inside core's `variableGradsAsync` for gradients (matching and sampling read values back, so
+   * it is asynchronous); the keys are namespaced (`rpn/objectness`, `rpn/boxRegression`,
+   * `roiHeads/classification`, `roiHeads/boxRegression`, `mask/bce`, `keypoint/crossEntropy`, ...).
+   * @param images `[H, W, 3]` RGB, float32 0..1 or int32 0..255; not disposed
+   * @param targets per image, in that image's own pixels: boxes `[N, 4]` xyxy, labels `[N]` int32
+   *   (1..numClasses-1), masks `[N, H, W]` 0/1 and keypoints `[N, K, 3]` where the model has those
+   *   branches (crowd regions excluded by the caller, as torchvision's references do); not disposed
+   * @param options.minSize this step's short side (multi-scale training picks one per step);
+   *   default the transform's inference size
+   * @returns loss scalars; caller owns
+   * @throws RcnnError `INVALID_ARGUMENT` when images and targets differ in number, `UNSUPPORTED`
+   *   when the proposal generator cannot train (given proposals)
+   */
+  async loss(
+    images: tf.Tensor3D | readonly tf.Tensor3D[],
+    targets: GroundTruth | readonly GroundTruth[],
+    { minSize }: { readonly minSize?: number } = {},
+  ): Promise<LossRecord> {
+    const imageList = images instanceof tf.Tensor ? [images] : images;
+    const targetList = Array.isArray(targets)
+      ? (targets as readonly GroundTruth[])
+      : [targets as GroundTruth];
+    ensure(
+      imageList.length === targetList.length,
+      'INVALID_ARGUMENT',
+      () => `loss: ${imageList.length} images but ${targetList.length} targets`,
+    );
+    const proposalLoss = this.proposalGenerator.loss?.bind(this.proposalGenerator);
+    ensure(
+      proposalLoss !== undefined,
+      'UNSUPPORTED',
+      () => 'loss: the proposal generator has no loss (given proposals)',
+    );
+    const batch = this.transform.toBatch(imageList, minSize === undefined ? {} : { minSize });
+    const resized: GroundTruth[] = [];
+    let features: FeatureMaps | undefined;
+    let proposals: Proposals[] | undefined;
+    const losses: LossRecord = {};
+    try {
+      targetList.forEach((target, i) => {
+        resized.push(resizeGroundTruth(target, batch.originalSizes[i]!, batch.imageSizes[i]!));
+      });
+      features = this.backbone.forward(batch.tensor);
+      const rpn = await proposalLoss(batch, features, resized);
+      proposals = rpn.proposals;
+      mergeLosses(losses, rpn.losses);
+      const boxes = proposals.map((p) => p.boxes);
+      mergeLosses(losses, await this.roiHeads.loss(features, boxes, resized));
+      return losses;
+    } catch (error) {
+      tf.dispose(Object.values(losses));
+      throw error;
+    } finally {
+      batch.tensor.dispose();
+      for (const target of resized) disposeGroundTruth(target);
+      if (features) disposeFeatureMaps(features);
+      if (proposals) tf.dispose(proposals.flatMap((p) => [p.boxes, p.scores]));
+    }
+  }
+
+  /**
+   * The variables an optimizer updates, by torchvision state_dict name (tfjs layouts), in
+   * `state_dict()` order. Frozen parts (constants, e.g. FrozenBatchNorm statistics, or a backbone
+   * without trainable layers) are absent.
+   */
+  trainableVariables(): Map<string, tf.Variable> {
+    return new Map(this.weightSlots().flatMap((slot) => [...(slot.trainable?.() ?? [])]));
   }
 
   /** Every weighted part as the state_dict sees it, in torchvision's order. */

@@ -11,6 +11,7 @@ export type { ImageBatch, ImageSize } from './images';
 export {
   type CompressedRle,
   type DetectedInstance,
+  disposeGroundTruth,
   disposeInstances,
   type GroundTruth,
   type Instances,

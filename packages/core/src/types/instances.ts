@@ -85,3 +85,11 @@ export function disposeInstances(instances: Instances): void {
   instances.keypoints?.dispose();
   instances.keypointScores?.dispose();
 }
+
+/** Disposes every tensor a GroundTruth record holds. */
+export function disposeGroundTruth(groundTruth: GroundTruth): void {
+  groundTruth.boxes.dispose();
+  groundTruth.labels.dispose();
+  groundTruth.masks?.dispose();
+  groundTruth.keypoints?.dispose();
+}

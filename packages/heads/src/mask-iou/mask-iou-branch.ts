@@ -1,9 +1,16 @@
-import { ensure, type FeatureMaps, type Instances, type LossRecord, type RoiPooler } from '@rcnn/core';
+import {
+  detached,
+  ensure,
+  type FeatureMaps,
+  type Instances,
+  type LossRecord,
+  type RoiPooler,
+  stopGradient,
+} from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { poolPerImage, splitPerImage } from '../branches/pool-per-image';
 import type { BranchLossInputs, BranchPrediction, RoiHeadBranch } from '../branches/roi-head-branch';
 import { selectClassColumn } from '../layers/select-class';
-import { detached, stopGradient } from '../layers/stop-gradient';
 import { MASK_BRANCH_OUTPUTS } from '../mask/mask-branch';
 import { maskAreaRatios } from './mask-area-ratios';
 import type { MaskIouHead } from './mask-iou-head';

@@ -128,10 +128,12 @@ export function buildResnetFpnRcnn(
         lowThreshold: options.rpnBgIouThresh ?? 0.3,
         allowLowQualityMatches: true,
       }),
-      sampler: new BalancedSampler({
-        batchSizePerImage: options.rpnBatchSizePerImage ?? 256,
-        positiveFraction: options.rpnPositiveFraction ?? 0.5,
-      }),
+      sampler:
+        options.rpnSampler ??
+        new BalancedSampler({
+          batchSizePerImage: options.rpnBatchSizePerImage ?? 256,
+          positiveFraction: options.rpnPositiveFraction ?? 0.5,
+        }),
       preNmsTopN: { train: options.rpnPreNmsTopNTrain ?? 2000, infer: options.rpnPreNmsTopNTest ?? 1000 },
       postNmsTopN: { train: options.rpnPostNmsTopNTrain ?? 2000, infer: options.rpnPostNmsTopNTest ?? 1000 },
       nmsThresh: options.rpnNmsThresh ?? 0.7,
@@ -179,12 +181,14 @@ export function buildResnetFpnRcnn(
       scoreThresh: options.boxScoreThresh ?? 0.05,
       nmsThresh: options.boxNmsThresh ?? 0.5,
       detectionsPerImage: options.boxDetectionsPerImg ?? 100,
-      sampler: matcherRoiSampler({
-        fgIouThresh: options.boxFgIouThresh ?? 0.5,
-        bgIouThresh: options.boxBgIouThresh ?? 0.5,
-        batchSizePerImage: options.boxBatchSizePerImage ?? 512,
-        positiveFraction: options.boxPositiveFraction ?? 0.25,
-      }),
+      sampler:
+        options.boxSampler ??
+        matcherRoiSampler({
+          fgIouThresh: options.boxFgIouThresh ?? 0.5,
+          bgIouThresh: options.boxBgIouThresh ?? 0.5,
+          batchSizePerImage: options.boxBatchSizePerImage ?? 512,
+          positiveFraction: options.boxPositiveFraction ?? 0.25,
+        }),
     });
     const model = new GeneralizedRcnn({ transform, backbone, proposalGenerator: rpn, roiHeads });
     if (weights) model.loadStateDict(weights, { strict: true });

@@ -1,11 +1,12 @@
 import type { ResnetDepth } from '@rcnn/backbone-resnet-fpn';
-import type { ImageSize, RoiPooler, StateDict } from '@rcnn/core';
+import type { ImageSize, PositiveNegativeSampler, RoiPooler, StateDict } from '@rcnn/core';
 import type {
   FastRcnnPredictor,
   KeypointRcnnHead,
   KeypointRcnnPredictor,
   MaskRcnnHead,
   MaskRcnnPredictor,
+  RoiSampler,
   TwoMlpHead,
 } from '@rcnn/heads';
 import type { AnchorGenerator, RpnHead } from '@rcnn/rpn';
@@ -63,6 +64,12 @@ export interface FasterRcnnOptions {
   readonly rpnBatchSizePerImage?: number;
   /** Default 0.5. */
   readonly rpnPositiveFraction?: number;
+  /**
+   * Chooses the anchors each training step's RPN loss uses. Default core's `BalancedSampler`
+   * with `rpnBatchSizePerImage` / `rpnPositiveFraction` (seeded); inject your own for other random
+   * sources or to replay another implementation's draws.
+   */
+  readonly rpnSampler?: PositiveNegativeSampler;
   /** Default 0.0. */
   readonly rpnScoreThresh?: number;
   // Box branch
@@ -85,6 +92,11 @@ export interface FasterRcnnOptions {
   readonly boxBatchSizePerImage?: number;
   /** Default 0.25. */
   readonly boxPositiveFraction?: number;
+  /**
+   * Matches and samples the proposals of each training step. Default `@rcnn/heads`'
+   * `matcherRoiSampler` with the `box*IouThresh`, `boxBatchSizePerImage` and `boxPositiveFraction` above.
+   */
+  readonly boxSampler?: RoiSampler;
   /** Box coder weights of the second stage. Default `[10, 10, 5, 5]`. */
   readonly bboxRegWeights?: readonly [number, number, number, number];
 }

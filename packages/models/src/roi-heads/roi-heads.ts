@@ -3,7 +3,9 @@ import {
   type Boxes,
   ensure,
   type FeatureMaps,
+  type GroundTruth,
   type ImageSize,
+  type LossRecord,
   validateInstances,
 } from '@rcnn/core';
 import {
@@ -19,6 +21,7 @@ import { type DetectorInstances, disposeDetections } from '../detector-instances
 import { headModuleSlot } from '../weights/module-slots';
 import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
 import { predictBranchInChunks } from './predict-branch-in-chunks';
+import { roiHeadsLoss } from './roi-heads-loss';
 
 /** Options of {@link RoiHeads}: built parts are injected; scalars default to torchvision's. */
 export interface RoiHeadsOptions {
@@ -58,10 +61,7 @@ function isWeightedModule(value: unknown): value is WeightedModule {
  * It lives in `@rcnn/models`, not `@rcnn/heads`, because it composes heads with postprocessing,
  * and stage packages never import each other.
  *
- * Training (`loss(features, proposals, targets)`) is not built yet. TODO: append GT boxes to the
- * proposals (`appendGtProposals`), `sampler.matchAndSample`, `buildRoiSamples` with `boxCoder`,
- * then `box.loss(features, samples)` and each branch's `loss({ features, samples, targets, context })`
- * sharing one `BranchContext` (all in `@rcnn/heads`); the RPN side is `RegionProposalNetwork.loss`.
+ * Training: {@link RoiHeads.loss} (see `roi-heads-loss.ts`).
  */
 export class RoiHeads implements HasWeightSlots {
   readonly box: BoxBranch;
@@ -157,6 +157,21 @@ export class RoiHeads implements HasWeightSlots {
       disposeDetections(detections);
       throw error;
     }
+  }
+
+  /**
+   * Training losses on the proposals (torchvision `RoIHeads.forward` in training): GT appended,
+   * matched and sampled by {@link sampler}, then the box branch's and every branch's losses.
+   * @param proposals per image `[P_i, 4]` xyxy, resized-image pixels (detached here); not disposed
+   * @param targets per image ground truth in resized-image pixels; not disposed
+   * @returns namespaced loss scalars; caller owns
+   */
+  loss(
+    features: FeatureMaps,
+    proposals: readonly Boxes[],
+    targets: readonly GroundTruth[],
+  ): Promise<LossRecord> {
+    return roiHeadsLoss(this, features, proposals, targets);
   }
 
   /**

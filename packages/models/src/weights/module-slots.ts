@@ -34,6 +34,17 @@ async function saveVariables(
   return dict;
 }
 
+/** Pairs each variable with its state_dict name (the module lists both in the same order). */
+function namedVariables(
+  variables: readonly tf.Variable[],
+  shapes: readonly (readonly [string, readonly number[]])[],
+): [string, tf.Variable][] {
+  if (variables.length !== shapes.length) {
+    throw new RcnnError('UNSUPPORTED', `${variables.length} variables for ${shapes.length} names`);
+  }
+  return shapes.map(([name], i) => [name, variables[i]!]);
+}
+
 /** torchvision < 0.8 named the mask head's convs `mask_fcn{i+1}` instead of `{i}.0`. */
 function maskHeadAliases(prefix: string, name: string): string[] {
   const match = new RegExp(`^${prefix.replace(/\./g, '\\.')}(\\d+)\\.0\\.(weight|bias)$`).exec(name);
@@ -77,6 +88,7 @@ export function headModuleSlot(module: WeightedModule, prefix: string = module.d
       module.loadStateDict(entries, prefix, { strict: complete });
     },
     save: () => saveVariables(module.trainableVariables(), shapes(), flattenedInputOf(module, prefix)),
+    trainable: () => namedVariables(module.trainableVariables(), shapes()),
   };
 }
 
@@ -111,5 +123,6 @@ export function rpnHeadSlot(head: RpnHead, prefix = 'rpn.head.'): WeightSlot {
       });
     },
     save: () => saveVariables(head.trainableVariables(), shapes(), () => undefined),
+    trainable: () => namedVariables(head.trainableVariables(), shapes()),
   };
 }

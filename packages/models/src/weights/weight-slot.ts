@@ -1,4 +1,5 @@
 import type { StateDict } from '@rcnn/core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** One state_dict entry a module reads: its current torchvision name, torch-layout shape and older names. */
 export interface ExpectedEntry {
@@ -28,6 +29,11 @@ export interface WeightSlot {
   load(entries: StateDict, complete: boolean): void;
   /** The slot's weights in torch layout and current names; arrays are new (caller owns). */
   save(): Promise<StateDict>;
+  /**
+   * The variables an optimizer updates, by full torchvision name (a subset of the expected
+   * entries, in their order; tfjs layouts). Absent or empty: the slot is frozen (constants).
+   */
+  trainable?(): readonly (readonly [name: string, variable: tf.Variable])[];
 }
 
 /** A component that exposes its weights to a detector's state_dict loading and saving. */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * stopGradient op): the ops inside run under a custom-gradient node whose only input is a fresh
  * scalar, so nothing they read is connected to the tape. Targets built from predictions (the
  * MaskIoU targets use `greater`, which has no gradient) must be computed this way inside a
- * `tf.variableGrads` function. Caller owns the result.
+ * `tf.variableGrads` (or `variableGradsAsync`) function. Caller owns the result.
  */
 export function detached<T extends tf.Tensor>(compute: () => T): T {
   const anchor = tf.scalar(0);
