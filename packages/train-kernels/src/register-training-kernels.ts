@@ -3,6 +3,7 @@ import { batchMatMulWasm } from './kernels/wasm/batch-mat-mul';
 import { conv2dBackpropFilterWasm } from './kernels/wasm/conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './kernels/wasm/conv2d-backprop-input';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './kernels/wasm/depthwise-backprop';
+import { maxPoolGradWasm } from './kernels/wasm/max-pool-grad';
 import { unsortedSegmentSumWasm } from './kernels/wasm/unsorted-segment-sum';
 
 /** Backends this package has kernels for. */
@@ -31,6 +32,7 @@ export interface TrainingKernelsRegistration {
 const BUILT_IN_NAMES: Record<string, string> = {
   [tf.BatchMatMul]: 'batchMatMul',
   [tf.Conv2DBackpropInput]: 'conv2DBackpropInput',
+  [tf.MaxPoolGrad]: 'maxPoolGrad',
 };
 /**
  * Kept on the global object, like tfjs's registries: a second copy of this package (an ESM and a
@@ -60,8 +62,8 @@ function register(config: tf.KernelConfig, registration: TrainingKernelsRegistra
 /**
  * Registers the training kernels for `backends` (wasm): `UnsortedSegmentSum` (gather's
  * gradient), `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` / `Input` where none is
- * registered, and SIMD `BatchMatMul` (all transposes) and `Conv2DBackpropInput` in place of
- * tfjs-wasm's own. A kernel someone else registered is never replaced unless `override` is set;
+ * registered, and SIMD `BatchMatMul` (all transposes), `Conv2DBackpropInput` and a correct
+ * `MaxPoolGrad` in place of tfjs-wasm's own. A kernel someone else registered is never replaced unless `override` is set;
  * where tfjs-wasm's own cannot be recognised (a minifying bundler renamed its functions) it is
  * kept too and listed in `kept`.
  *
@@ -89,6 +91,7 @@ export function registerTrainingKernels(options: TrainingKernelsOptions = {}): T
   for (const [name, make] of [
     [tf.BatchMatMul, batchMatMulWasm],
     [tf.Conv2DBackpropInput, conv2dBackpropInputWasm],
+    [tf.MaxPoolGrad, () => maxPoolGradWasm],
   ] as const) {
     const current = tf.getKernel(name, 'wasm');
     if (current && ours.has(current)) {
@@ -111,6 +114,7 @@ export function unregisterTrainingKernels(): void {
     tf.DepthwiseConv2dNativeBackpropInput,
     tf.BatchMatMul,
     tf.Conv2DBackpropInput,
+    tf.MaxPoolGrad,
   ]) {
     const current = tf.getKernel(name, 'wasm');
     if (!current || !ours.has(current)) continue;
