@@ -10,7 +10,7 @@ function poolGradient(filter: number, stride: number, pad: 'same' | 'valid' | 0)
     const x = tf.randomNormal([2, 7, 9, 5], 0, 1, 'float32', 11) as tf.Tensor4D;
     const y = tf.maxPool(x, filter, stride, pad);
     const w = tf.randomNormal(y.shape, 0, 1, 'float32', 12);
-    return tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(input, filter, stride, pad), w)))(x);
+    return tf.grad((input) => tf.sum(tf.mul(tf.maxPool(input as tf.Tensor4D, filter, stride, pad), w)))(x);
   });
 }
 
