@@ -234,8 +234,8 @@ export class GeneralizedRcnn {
    * `roi_heads.mask_head.`, `roi_heads.mask_predictor.`, `roi_heads.keypoint_head.`,
    * `roi_heads.keypoint_predictor.` (older torchvision names accepted too). Everything is checked
    * before anything is loaded. Non-strict: absent entries keep their values, unexpected ones are
-   * ignored (a part with no entry at all is left untouched). Arrays are read, not retained, except
-   * the backbone's (see `LoadableBackbone`).
+   * ignored (a part with no entry at all is left untouched). Arrays are read into variables, not
+   * retained.
    * @returns the report (empty lists after a clean strict load)
    * @throws StateDictMismatchError (an RcnnError) `INVALID_WEIGHTS` on mis-shaped entries; `MISSING_KEYS`
    *   in strict mode on missing or unexpected ones; the error carries the whole report
@@ -255,8 +255,9 @@ export class GeneralizedRcnn {
   /**
    * The weights in torchvision's names and torch layouts (conv OIHW, linear `[out, in]`), ready for
    * core's `writeSafetensors` and loadable by torchvision. Asynchronous because trainable weights
-   * are read back from the backend. The backbone's entries are the arrays it was built from
-   * (its BatchNorm is folded into the convolutions and cannot be unfolded). Caller owns the arrays.
+   * are read back from the backend (every part, the backbone included, holds its weights as
+   * variables in tfjs layouts; frozen BatchNorm is folded only into cached inference filters).
+   * Caller owns the arrays.
    */
   async saveStateDict(): Promise<StateDict> {
     const parts = await Promise.all(this.weightSlots().map((slot) => slot.save()));
