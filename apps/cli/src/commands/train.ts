@@ -1,4 +1,5 @@
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// tfjs-core's gradients, bundled so they load in plain Node too (its own entry is browser ESM only).
+import '@rcnn/train-kernels/register-gradients';
 import { RcnnError, readStateDict } from '@rcnn/core';
 import { createDetector, deterministicWeightsFor } from '@rcnn/models';
 import {
@@ -12,6 +13,7 @@ import {
   TRAINING_DEFAULTS,
   type TrainableDetector,
 } from '@rcnn/train';
+import { registerTrainingKernels } from '@rcnn/train-kernels';
 import { activateBackend } from '../activate-backend';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS } from '../detector-options';
@@ -127,6 +129,9 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
     if (error instanceof RcnnError) throw new CliError(`${COMMAND}: ${error.message}`, 2);
     throw error;
   }
+  // wasm lacks gradient kernels (Conv2DBackpropFilter, gather's); registered before the native
+  // kernels so those take over where the addon loads.
+  registerTrainingKernels({ backends: ['wasm'] });
   const backend = await activateBackend(values.backend as string | undefined);
   const weights = (values.weights as string | undefined) ?? DETERMINISTIC_WEIGHTS;
   if (values.weights !== undefined && values['init-from'] !== undefined) {
