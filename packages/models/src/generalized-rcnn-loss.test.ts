@@ -70,8 +70,12 @@ function projection(name: string, data: Float32Array, shape: readonly number[], 
   return sum;
 }
 
-/** Relative; see the note at the top of the describe block. */
-const GRADIENT_TOLERANCE = 1e-4;
+/**
+ * Relative. With oneDNN serving the convolutions (CI's native pass, RCNN_NATIVE_KERNELS=1) the
+ * weight gradients are summed in another order; measured worst 3.2e-4 (the mask head's first
+ * conv, a gradient summed over every positive RoI's 14x14 positions), so that pass allows 1e-3.
+ */
+const GRADIENT_TOLERANCE = process.env.RCNN_NATIVE_KERNELS === '1' ? 1e-3 : 1e-4;
 
 const FAMILIES: RcnnFamily[] = ['fasterrcnn', 'maskrcnn', 'keypointrcnn'];
 
@@ -84,7 +88,9 @@ describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18
   });
 
   for (const family of FAMILIES) {
-    it(`${family}: every loss within 1e-5 and every gradient within 1e-4 (relative)`, async ({ skip }) => {
+    it(`${family}: every loss within 1e-5 and every gradient within ${GRADIENT_TOLERANCE} (relative)`, async ({
+      skip,
+    }) => {
       const fixture = trainStepFixture(family);
       const model = trainStepModel(fixture);
       try {
