@@ -1,5 +1,5 @@
+import { categoryNamesFor } from '@rcnn/models';
 import { describe, expect, it } from 'vitest';
-import { categoryNamesFor } from './category-names';
 import { outImagePaths } from './commands/predict';
 import { MODEL_OPTION_SPECS, parseModelOptions } from './model-options';
 import { runCli } from './test-support/run-cli';

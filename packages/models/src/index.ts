@@ -29,6 +29,7 @@ export {
   parseArchitectureName,
 } from './presets/architecture-names';
 export type { AnyRcnnOptions, RcnnFamily } from './presets/build-resnet-fpn-rcnn';
+export { COCO_CATEGORY_NAMES, categoryNamesFor } from './presets/coco-category-names';
 export type {
   FasterRcnnOptions,
   KeypointRcnnOptions,

@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { encodePng, type RgbImage } from '@rcnn/core';
+import { categoryNamesFor } from '@rcnn/models';
 import { COCO_PERSON_SKELETON, drawInstances } from '@rcnn/postprocess';
 import {
   activateBackend,
@@ -7,7 +8,6 @@ import {
   parseThreads,
   THREADS_OPTION_SPECS,
 } from '../activate-backend';
-import { categoryNamesFor } from '../category-names';
 import { categoryIdMapper, jsonOutputsOf, resultsJson } from '../coco-results';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { DATASET_OPTION_SPECS, resolveImageSource } from '../dataset-images';

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 import { decodeImagePixels, imageToTensor, RcnnError } from '@rcnn/core';
 import type { GeneralizedRcnn } from '@rcnn/models';
+import { categoryNamesFor } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildDetector } from '../build-detector';
-import { categoryNamesFor } from '../category-names';
 import { detectInstances } from '../detect-instances';
 import type {
   BackendName,

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { type DetectedInstance, decodeImage } from '@rcnn/core';
+import { categoryNamesFor } from '@rcnn/models';
 import { useBackend } from '@rcnn/test-utils';
 import { buildDetector } from '../../src/build-detector';
-import { categoryNamesFor } from '../../src/category-names';
 import { detectInstances } from '../../src/detect-instances';
 import type { DetectorSettings, LocalModelSource } from '../../src/protocol';
 
