@@ -9,7 +9,10 @@ export type ValueKind =
   | 'sizes' // one or more positive integers, comma-separated
   | 'triple' // three numbers
   | 'height-width' // two positive integers
-  | 'box-weights'; // four positive numbers
+  | 'box-weights' // four positive numbers
+  | 'norm-layer' // frozen-bn, bn or gn
+  | 'level-sizes' // five positive integers, one per FPN level
+  | 'ratios'; // one or more positive numbers
 
 export interface ModelFlag {
   /** The flag without `--`: torchvision's argument name in kebab-case. */
@@ -56,6 +59,53 @@ export const MODEL_FLAGS: readonly ModelFlag[] = [
     key: 'trainableBackboneLayers',
     kind: 'layers',
     description: 'ResNet stages marked trainable, 0..5 (recorded for training; no effect on predict)',
+  },
+  {
+    flag: 'norm-layer',
+    key: 'normLayer',
+    kind: 'norm-layer',
+    shapesWeights: true,
+    description: "the ResNet's norm: frozen-bn (default, torchvision's), bn or gn (GroupNorm, 32 groups)",
+  },
+  {
+    flag: 'backbone-base-channels',
+    key: 'backboneBaseChannels',
+    kind: 'count',
+    shapesWeights: true,
+    description: 'ResNet stem and layer1 width, doubling each stage (default 64; 32: half width)',
+  },
+  {
+    flag: 'fpn-out-channels',
+    key: 'fpnOutChannels',
+    kind: 'count',
+    shapesWeights: true,
+    description: 'channels of every FPN level, read by the RPN and RoI heads (default 256)',
+  },
+  {
+    flag: 'box-representation-size',
+    key: 'boxRepresentationSize',
+    kind: 'count',
+    shapesWeights: true,
+    description: "width of the box head's two fully connected layers (default 1024)",
+  },
+  {
+    flag: 'mask-head-channels',
+    key: 'maskHeadChannels',
+    kind: 'count',
+    shapesWeights: true,
+    description: "width of the mask head's convolutions and upsampling (default 256)",
+  },
+  {
+    flag: 'rpn-anchor-sizes',
+    key: 'rpnAnchorSizes',
+    kind: 'level-sizes',
+    description: 'anchor size of each FPN level p2..p6, five numbers (default 32,64,128,256,512)',
+  },
+  {
+    flag: 'rpn-aspect-ratios',
+    key: 'rpnAspectRatios',
+    kind: 'ratios',
+    description: 'anchor aspect ratios (height/width), the same at every level (default 0.5,1,2)',
   },
   {
     flag: 'min-size',

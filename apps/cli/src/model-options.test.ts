@@ -8,6 +8,13 @@ const EVERY_FLAG: Record<string, [string, unknown]> = {
   'num-classes': ['5', { numClasses: 5 }],
   'num-keypoints': ['4', { numKeypoints: 4 }],
   'trainable-backbone-layers': ['0', { trainableBackboneLayers: 0 }],
+  'norm-layer': ['gn', { normLayer: 'gn' }],
+  'backbone-base-channels': ['32', { backboneBaseChannels: 32 }],
+  'fpn-out-channels': ['128', { fpnOutChannels: 128 }],
+  'box-representation-size': ['512', { boxRepresentationSize: 512 }],
+  'mask-head-channels': ['64', { maskHeadChannels: 64 }],
+  'rpn-anchor-sizes': ['16,32,64,128,256', { rpnAnchorSizes: [16, 32, 64, 128, 256] }],
+  'rpn-aspect-ratios': ['0.5,1,2', { rpnAspectRatios: [0.5, 1, 2] }],
   'min-size': ['640,800', { minSize: [640, 800] }],
   'max-size': ['1000', { maxSize: 1000 }],
   'image-mean': ['0.5,0.4,0.3', { imageMean: [0.5, 0.4, 0.3] }],
@@ -50,6 +57,9 @@ describe('model flags', () => {
     ['fixed-size', '480', /HEIGHT,WIDTH/],
     ['bbox-reg-weights', '1,1,1,0', /four positive/],
     ['max-size', '1,2', /a single number/],
+    ['norm-layer', 'batchnorm', /one of frozen-bn, bn, gn/],
+    ['rpn-anchor-sizes', '16,32,64', /five positive integers/],
+    ['rpn-aspect-ratios', '1,0', /positive numbers/],
     ['rpn-nms-thresh', 'NaN', /comma-separated numbers, got 'NaN'/],
   ])('--%s %s is a usage error', (flag, text, message) => {
     expect(() => parseModelOptions({ [flag]: text }, 'test')).toThrow(message);
@@ -69,7 +79,19 @@ describe('model flags', () => {
     const { code, stdout } = await runCli('convert', '--help');
     expect(code).toBe(0);
     const listed = [...stdout.matchAll(/^ {2}--([a-z-]+)/gm)].map((match) => match[1]);
-    expect(listed).toEqual(['arch', 'weights', 'out', 'backend', 'num-classes', 'num-keypoints']);
+    expect(listed).toEqual([
+      'arch',
+      'weights',
+      'out',
+      'backend',
+      'num-classes',
+      'num-keypoints',
+      'norm-layer',
+      'backbone-base-channels',
+      'fpn-out-channels',
+      'box-representation-size',
+      'mask-head-channels',
+    ]);
     const refused = await runCli(
       'convert',
       '--arch',

@@ -12,7 +12,12 @@ const PLACEHOLDERS: Record<ValueKind, string> = {
   triple: 'R,G,B',
   'height-width': 'H,W',
   'box-weights': 'WX,WY,WW,WH',
+  'norm-layer': 'NAME',
+  'level-sizes': 'N,N,N,N,N',
+  ratios: 'X[,X...]',
 };
+
+const NORM_LAYERS = ['frozen-bn', 'bn', 'gn'] as const;
 
 function specsOf(flags: readonly ModelFlag[]): OptionSpecs {
   return Object.fromEntries(
@@ -42,6 +47,10 @@ function numbers(text: string, flag: string, command: string): number[] {
 
 /** Parses one flag's text; a CliError (exit 2) naming the flag and what it expects otherwise. */
 function parseValue(kind: ValueKind, text: string, flag: string, command: string): unknown {
+  if (kind === 'norm-layer') {
+    if ((NORM_LAYERS as readonly string[]).includes(text)) return text;
+    throw new CliError(`${command}: --${flag} must be one of ${NORM_LAYERS.join(', ')}, got '${text}'`, 2);
+  }
   const values = numbers(text, flag, command);
   const fail = (expected: string): never => {
     throw new CliError(`${command}: --${flag} must be ${expected}, got '${text}'`, 2);
@@ -66,6 +75,12 @@ function parseValue(kind: ValueKind, text: string, flag: string, command: string
       return values.length === 3 ? values : fail('three comma-separated numbers');
     case 'height-width':
       return values.length === 2 && values.every(isCount) ? values : fail('HEIGHT,WIDTH in pixels');
+    case 'level-sizes':
+      return values.length === 5 && values.every(isCount)
+        ? values
+        : fail('five positive integers, one per FPN level p2..p6');
+    case 'ratios':
+      return values.every((value) => value > 0) ? values : fail('positive numbers');
     case 'box-weights':
       return values.length === 4 && values.every((value) => value > 0)
         ? values

@@ -23,6 +23,8 @@ import type { OptionSpecs, ParsedArguments } from '../parse-arguments';
 import { cocoValidation } from '../train-evaluation';
 
 const COMMAND = 'rcnn train';
+/** `--weights init`: the layers' own torchvision initialisation (Kaiming, normal 0.01, ...), i.e. from scratch. */
+const FRESH_WEIGHTS = 'init';
 
 /** Help text of the loop's flags (named as torchvision's references/detection/train.py). */
 const DESCRIPTIONS: Record<string, [string, string]> = {
@@ -74,7 +76,7 @@ const options: OptionSpecs = {
   weights: {
     type: 'string',
     value: 'FILE',
-    description: `starting weights: a torchvision state_dict of the same classes, or '${DETERMINISTIC_WEIGHTS}' (default)`,
+    description: `starting weights: a torchvision state_dict of the same classes, '${FRESH_WEIGHTS}' (default: torchvision's random initialisation, to train from scratch) or '${DETERMINISTIC_WEIGHTS}' (the test weights)`,
   },
   'init-from': {
     type: 'string',
@@ -133,7 +135,7 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
   // kernels so those take over where the addon loads.
   registerTrainingKernels({ backends: ['wasm'] });
   const backend = await activateBackend(values.backend as string | undefined);
-  const weights = (values.weights as string | undefined) ?? DETERMINISTIC_WEIGHTS;
+  const weights = (values.weights as string | undefined) ?? FRESH_WEIGHTS;
   if (values.weights !== undefined && values['init-from'] !== undefined) {
     throw new CliError(`${COMMAND}: --weights and --init-from exclude each other`, 2);
   }
@@ -161,11 +163,13 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
         1,
       );
     }
-    const stateDict =
-      weights === DETERMINISTIC_WEIGHTS
-        ? deterministicWeightsFor(model)
-        : readStateDict(await io.readBytes(weights));
-    model.loadStateDict(stateDict);
+    if (weights !== FRESH_WEIGHTS) {
+      const stateDict =
+        weights === DETERMINISTIC_WEIGHTS
+          ? deterministicWeightsFor(model)
+          : readStateDict(await io.readBytes(weights));
+      model.loadStateDict(stateDict);
+    }
     const initFrom = values['init-from'];
     if (typeof initFrom === 'string') {
       const merged = fineTuneStateDict(

@@ -67,6 +67,35 @@ describeEachBackend('presets', () => {
     faster.dispose();
   });
 
+  it('width options shape every part: FPN channels, box head, mask head, anchors, norm', () => {
+    const model = createDetector('maskrcnn_resnet18_fpn', {
+      numClasses: 7,
+      normLayer: 'gn',
+      backboneBaseChannels: 32,
+      fpnOutChannels: 128,
+      boxRepresentationSize: 512,
+      maskHeadChannels: 64,
+      rpnAnchorSizes: [16, 32, 64, 128, 256],
+      rpnAspectRatios: [1],
+    });
+    const shapes = new Map(model.stateDictShapes());
+    expect(shapes.get('backbone.body.conv1.weight')).toEqual([32, 3, 7, 7]);
+    expect(shapes.get('backbone.body.bn1.weight')).toEqual([32]);
+    expect(shapes.has('backbone.body.bn1.running_mean')).toBe(false); // GroupNorm has no running stats
+    expect(shapes.get('backbone.fpn.layer_blocks.0.0.weight')).toEqual([128, 128, 3, 3]);
+    expect(shapes.get('rpn.head.conv.0.0.weight')).toEqual([128, 128, 3, 3]);
+    expect(shapes.get('rpn.head.cls_logits.weight')).toEqual([1, 128, 1, 1]); // one ratio
+    expect(shapes.get('roi_heads.box_head.fc6.weight')).toEqual([512, 128 * 7 * 7]);
+    expect(shapes.get('roi_heads.box_predictor.cls_score.weight')).toEqual([7, 512]);
+    expect(shapes.get('roi_heads.mask_head.0.0.weight')).toEqual([64, 128, 3, 3]);
+    expect(shapes.get('roi_heads.mask_predictor.conv5_mask.weight')).toEqual([64, 64, 2, 2]);
+    expect(shapes.get('roi_heads.mask_predictor.mask_fcn_logits.weight')).toEqual([7, 64, 1, 1]);
+    model.dispose();
+    expect(() => createDetector('fasterrcnn_resnet18_fpn', { rpnAnchorSizes: [16, 32, 64] })).toThrow(
+      /one size for each of the 5 FPN levels/,
+    );
+  });
+
   it('numClasses and numKeypoints come from the weights when not given', () => {
     const template = keypointRcnnResnetFpn({ depth: 18, numClasses: 4, numKeypoints: 3 });
     const weights = deterministicWeightsFor(template);

@@ -2,7 +2,7 @@ import type { ResnetDepth } from '@rcnn/backbone-resnet-fpn';
 import { RcnnError } from '@rcnn/core';
 import type { GeneralizedRcnn } from '../generalized-rcnn';
 import type { RcnnFamily } from './build-resnet-fpn-rcnn';
-import type { KeypointRcnnOptions } from './preset-options';
+import type { KeypointRcnnOptions, MaskRcnnOptions } from './preset-options';
 import { fasterRcnnResnetFpn, keypointRcnnResnetFpn, maskRcnnResnetFpn } from './resnet-fpn-presets';
 
 /** A preset by name, as the CLI and JSON configs spell it (torchvision's builder names, any depth). */
@@ -33,7 +33,7 @@ export function parseArchitectureName(name: string): ArchitectureName {
 
 /** Options {@link createDetector} passes on: the scalar preset options (weights, thresholds, sizes, counts). */
 export type CreateDetectorOptions = Omit<
-  KeypointRcnnOptions,
+  KeypointRcnnOptions & Pick<MaskRcnnOptions, 'maskHeadChannels'>,
   | 'rpnAnchorGenerator'
   | 'rpnHead'
   | 'boxRoiPool'

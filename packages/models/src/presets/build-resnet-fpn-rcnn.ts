@@ -73,6 +73,22 @@ function resolveCount(
   return count;
 }
 
+/** The RPN's anchors from the scalar options: one size a level, the same ratios at every level. */
+function anchorGeneratorFor(options: AnyRcnnOptions): AnchorGenerator {
+  const { rpnAnchorSizes: sizes, rpnAspectRatios: ratios } = options;
+  if (sizes === undefined && ratios === undefined) return new AnchorGenerator();
+  ensure(
+    sizes === undefined || sizes.length === 5,
+    'INVALID_ARGUMENT',
+    () => `rpnAnchorSizes needs one size for each of the 5 FPN levels p2..p6, got ${sizes?.length}`,
+  );
+  const perLevel = (sizes ?? [32, 64, 128, 256, 512]).map((size) => [size]);
+  return new AnchorGenerator({
+    sizes: perLevel,
+    ...(ratios ? { aspectRatios: perLevel.map(() => [...ratios]) } : {}),
+  });
+}
+
 /**
  * Builds a torchvision R-CNN on a ResNet-FPN backbone (torchvision `faster_rcnn.py::FasterRCNN`,
  * `mask_rcnn.py::MaskRCNN`, `keypoint_rcnn.py::KeypointRCNN` with `resnet_fpn_backbone`), then
@@ -92,6 +108,7 @@ export function buildResnetFpnRcnn(
     isKeypoint ? 2 : 91,
     'numClasses',
   );
+  const fpnChannels = options.fpnOutChannels ?? 256;
   const owned: Disposable[] = [];
   const own = <T extends Disposable>(part: T): T => {
     owned.push(part);
@@ -112,13 +129,14 @@ export function buildResnetFpnRcnn(
         trainableLayers: options.trainableBackboneLayers ?? (weights ? 3 : 5),
         ...(options.normLayer ? { norm: options.normLayer } : {}),
         ...(options.backboneBaseChannels ? { baseChannels: options.backboneBaseChannels } : {}),
+        outChannels: fpnChannels,
         zeroInit: weights !== undefined, // loaded below: no random draws
       }),
     );
-    const anchorGenerator = options.rpnAnchorGenerator ?? new AnchorGenerator();
+    const anchorGenerator = options.rpnAnchorGenerator ?? anchorGeneratorFor(options);
     const rpnHead = own(
       options.rpnHead ??
-        new RpnHead({ inChannels: 256, numAnchors: anchorGenerator.numAnchorsPerLocation()[0] }),
+        new RpnHead({ inChannels: fpnChannels, numAnchors: anchorGenerator.numAnchorsPerLocation()[0] }),
     );
     const rpn = new RegionProposalNetwork({
       anchorGenerator,
@@ -141,19 +159,26 @@ export function buildResnetFpnRcnn(
     });
     const boxPooler = options.boxRoiPool ?? fpnPooler(7);
     const boxHead = own(
-      options.boxHead ?? new TwoMlpHead({ inChannels: 256, resolution: boxPooler.outputSize }),
+      options.boxHead ??
+        new TwoMlpHead({
+          inChannels: fpnChannels,
+          resolution: boxPooler.outputSize,
+          representationSize: options.boxRepresentationSize ?? 1024,
+        }),
     );
     const boxPredictor = own(
       options.boxPredictor ?? new FastRcnnPredictor({ inChannels: boxHead.representationSize, numClasses }),
     );
     const branches: RoiHeadBranch[] = [];
     if (family === 'maskrcnn') {
+      const width = options.maskHeadChannels ?? 256;
       const head = own(
-        options.maskHead ?? new MaskRcnnHead({ inChannels: 256, layers: [256, 256, 256, 256] }),
+        options.maskHead ??
+          new MaskRcnnHead({ inChannels: fpnChannels, layers: [width, width, width, width] }),
       );
       const predictor = own(
         options.maskPredictor ??
-          new MaskRcnnPredictor({ inChannels: head.outChannels, dimReduced: 256, numClasses }),
+          new MaskRcnnPredictor({ inChannels: head.outChannels, dimReduced: width, numClasses }),
       );
       const pooler = options.maskRoiPool ?? fpnPooler(14);
       branches.push(new MaskBranch({ pooler, head, predictor, roiAlign: maskTargetRoiAlign }));
@@ -166,7 +191,7 @@ export function buildResnetFpnRcnn(
         17,
         'numKeypoints',
       );
-      const head = own(options.keypointHead ?? new KeypointRcnnHead({ inChannels: 256 }));
+      const head = own(options.keypointHead ?? new KeypointRcnnHead({ inChannels: fpnChannels }));
       const predictor = own(
         options.keypointPredictor ??
           new KeypointRcnnPredictor({ inChannels: head.outChannels, numKeypoints }),

@@ -30,6 +30,8 @@ export interface FasterRcnnOptions {
   readonly normLayer?: 'frozen-bn' | 'bn' | 'gn';
   /** Not torchvision: ResNet stem / layer1 width (64 in torchvision; 32 = half width, e.g. trained from scratch). Default 64. */
   readonly backboneBaseChannels?: number;
+  /** Channels of every FPN level (torchvision `BackboneWithFPN(out_channels=...)`), read by the RPN and RoI heads too. Default 256. */
+  readonly fpnOutChannels?: number;
   // transform (GeneralizedRCNNTransform)
   /** Short side after resizing; a list gives training scales (inference uses the last). Default 800. */
   readonly minSize?: number | readonly number[];
@@ -45,6 +47,13 @@ export interface FasterRcnnOptions {
   readonly sizeDivisible?: number;
   // RPN
   readonly rpnAnchorGenerator?: AnchorGenerator;
+  /**
+   * Anchor size of each pyramid level p2..p6 (torchvision `AnchorGenerator(sizes=((32,), (64,), ...))`
+   * with one size a level). Default `[32, 64, 128, 256, 512]`. Ignored when `rpnAnchorGenerator` is given.
+   */
+  readonly rpnAnchorSizes?: readonly number[];
+  /** Anchor aspect ratios (height / width), the same at every level. Default `[0.5, 1, 2]`. */
+  readonly rpnAspectRatios?: readonly number[];
   readonly rpnHead?: RpnHead;
   /** Default 2000. */
   readonly rpnPreNmsTopNTrain?: number;
@@ -76,6 +85,8 @@ export interface FasterRcnnOptions {
   /** Default `MultiScaleRoiAlign` p2..p5, 7x7, sampling ratio 2, aligned false. */
   readonly boxRoiPool?: RoiPooler;
   readonly boxHead?: TwoMlpHead;
+  /** Width of the box head's two fully connected layers (torchvision `TwoMLPHead(representation_size)`). Default 1024. */
+  readonly boxRepresentationSize?: number;
   /** Replaces the predictor; then `numClasses` must be left out (as torchvision). */
   readonly boxPredictor?: FastRcnnPredictor;
   /** Default 0.05. */
@@ -106,6 +117,8 @@ export interface MaskRcnnOptions extends FasterRcnnOptions {
   /** Default `MultiScaleRoiAlign` p2..p5, 14x14, sampling ratio 2. */
   readonly maskRoiPool?: RoiPooler;
   readonly maskHead?: MaskRcnnHead;
+  /** Width of the mask head's four convolutions and of the predictor's upsampling (`dim_reduced`). Default 256. */
+  readonly maskHeadChannels?: number;
   readonly maskPredictor?: MaskRcnnPredictor;
 }
 
