@@ -1,0 +1,3 @@
+import { packageTestConfig } from '../../tooling/vitest.base';
+
+export default packageTestConfig();
