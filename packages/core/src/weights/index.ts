@@ -18,6 +18,11 @@ export {
   readStateDict,
   STATE_DICT_KEYS,
 } from './pth';
-export { readSafetensors, type SafetensorsFile, writeSafetensors } from './safetensors';
+export {
+  readSafetensors,
+  type SafetensorsFile,
+  type WriteSafetensorsOptions,
+  writeSafetensors,
+} from './safetensors';
 export { type StateDict, sizeOfShape, type WeightDtype, type WeightTensor } from './state-dict';
 export { type FlattenedFrom, tfjsToTorchLayout, torchToTfjsLayout } from './torch-layout';

@@ -1,5 +1,5 @@
 import { RcnnError } from '../errors/rcnn-error';
-import { narrowInt64, widenBfloat16, widenFloat16 } from './dtype-conversion';
+import { float16Stored, narrowInt64, widenBfloat16, widenFloat16 } from './dtype-conversion';
 import { type StateDict, sizeOfShape, type WeightTensor } from './state-dict';
 
 /**
@@ -180,10 +180,45 @@ const WRITE_DTYPE: Record<WeightTensor['dtype'], string> = {
   bool: 'BOOL',
 };
 
-/** Serialises arrays (and optional string metadata) to safetensors bytes, in insertion order. */
-export function writeSafetensors(tensors: StateDict, metadata?: Record<string, string>): Uint8Array {
+/** Options of {@link writeSafetensors}. */
+export interface WriteSafetensorsOptions {
+  /**
+   * How float32 tensors are stored: `'float32'` (default, exact) or `'float16'` (IEEE half,
+   * rounded to nearest even; half the bytes). Other dtypes are stored as they are.
+   */
+  readonly floatDtype?: 'float32' | 'float16';
+}
+
+/** The bytes a tensor is stored as, and their safetensors dtype. */
+function payloadOf(
+  name: string,
+  tensor: WeightTensor,
+  floatDtype: 'float32' | 'float16',
+): { dtype: string; bytes: Uint8Array } {
+  if (tensor.dtype !== 'float32' || floatDtype === 'float32') {
+    const { data } = tensor;
+    return {
+      dtype: WRITE_DTYPE[tensor.dtype],
+      bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
+  }
+  const half = float16Stored(tensor.data as Float32Array, name);
+  return { dtype: 'F16', bytes: new Uint8Array(half.buffer) };
+}
+
+/**
+ * Serialises arrays (and optional string metadata) to safetensors bytes, in insertion order.
+ * @throws RcnnError `INVALID_SHAPE` when a tensor's data does not fill its shape, `UNSUPPORTED`
+ *   naming the first tensor whose finite values overflow float16 (with `floatDtype: 'float16'`)
+ */
+export function writeSafetensors(
+  tensors: StateDict,
+  metadata?: Record<string, string>,
+  options: WriteSafetensorsOptions = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const payloads: Uint8Array[] = [];
   let offset = 0;
   for (const [name, tensor] of tensors) {
     if (tensor.data.length !== sizeOfShape(tensor.shape)) {
@@ -192,12 +227,10 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
         `tensor "${name}" has ${tensor.data.length} values for shape [${tensor.shape.join(', ')}]`,
       );
     }
-    header[name] = {
-      dtype: WRITE_DTYPE[tensor.dtype],
-      shape: tensor.shape,
-      data_offsets: [offset, offset + tensor.data.byteLength],
-    };
-    offset += tensor.data.byteLength;
+    const { dtype, bytes } = payloadOf(name, tensor, options.floatDtype ?? 'float32');
+    header[name] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes.byteLength] };
+    payloads.push(bytes);
+    offset += bytes.byteLength;
   }
   let headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(headerBytes.length / 8) * 8; // keeps data 8-byte aligned, as the format recommends
@@ -206,9 +239,9 @@ export function writeSafetensors(tensors: StateDict, metadata?: Record<string, s
   new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
   out.set(headerBytes, 8);
   let cursor = 8 + padded;
-  for (const tensor of tensors.values()) {
-    out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), cursor);
-    cursor += tensor.data.byteLength;
+  for (const bytes of payloads) {
+    out.set(bytes, cursor);
+    cursor += bytes.byteLength;
   }
   return out;
 }
