@@ -19,6 +19,14 @@ export {
   type PredictOptions,
   type PredictStage,
 } from './generalized-rcnn';
+export {
+  MODEL_RECORD_KEY,
+  type ModelRecord,
+  modelRecordMetadata,
+  modelRecordOf,
+  parseModelRecord,
+  readModelRecord,
+} from './model-record';
 export { type MaskPasting, type PasteInstanceMasksOptions, pasteInstanceMasks } from './paste-instance-masks';
 export {
   ARCHITECTURE_NAMES,
