@@ -66,6 +66,8 @@ function firstNonFinite(entries: Iterable<[string, { data: ArrayLike<number> }]>
  * Saves model weights, optimizer state and training state as two safetensors files (each written
  * atomically), then points `latest-checkpoint.json` at them. Refuses weights or buffers holding
  * NaN or infinity, so a bad step never overwrites a good checkpoint.
+ * @param modelMetadata further safetensors metadata for the model file (e.g. `@rcnn/models`'
+ *   `rcnn.model` record, so the file says what model it is); the training state's key wins
  * @throws RcnnError `INVALID_WEIGHTS` naming the first non-finite tensor
  */
 export async function saveCheckpoint(
@@ -73,6 +75,7 @@ export async function saveCheckpoint(
   model: TrainableDetector,
   optimizer: Sgd,
   state: TrainingState,
+  modelMetadata: Readonly<Record<string, string>> = {},
 ): Promise<CheckpointPaths> {
   const stateDict = await model.saveStateDict();
   const momentum = await optimizer.stateDict();
@@ -98,7 +101,10 @@ export async function saveCheckpoint(
     [...momentum].map(([name, { shape, data }]) => [name, { dtype: 'float32' as const, shape, data }]),
   );
   await writeFileAtomic(paths.optimizer, writeSafetensors(buffers, metadata));
-  await writeFileAtomic(paths.model, writeSafetensors(stateDict, { [METADATA_KEY]: JSON.stringify(state) }));
+  await writeFileAtomic(
+    paths.model,
+    writeSafetensors(stateDict, { ...modelMetadata, [METADATA_KEY]: JSON.stringify(state) }),
+  );
   // File names relative to the directory, so a moved or differently addressed run still resumes.
   const latest = {
     iteration: state.iteration,

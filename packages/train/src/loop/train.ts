@@ -31,6 +31,8 @@ export interface TrainOptions {
   readonly checkpointEvery?: number;
   /** Saved with every checkpoint (seed, label map, ...); `iteration` is filled in by the loop. */
   readonly state?: Omit<TrainingState, 'iteration'>;
+  /** Further metadata of every checkpoint's model file (see `saveCheckpoint`). */
+  readonly checkpointMetadata?: Readonly<Record<string, string>>;
   /** Called after every `evaluateEvery` iterations (and after the last) with the iterations done. */
   readonly evaluateEvery?: number;
   readonly evaluate?: (iteration: number) => Promise<Record<string, number> | undefined>;
@@ -81,7 +83,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const checkpoint = async (iteration: number): Promise<CheckpointPaths | undefined> => {
     if (!options.checkpointDir) return undefined;
     const state = { seed: 0, ...options.state, iteration };
-    lastCheckpoint = await saveCheckpoint(options.checkpointDir, model, optimizer, state);
+    lastCheckpoint = await saveCheckpoint(
+      options.checkpointDir,
+      model,
+      optimizer,
+      state,
+      options.checkpointMetadata,
+    );
     return lastCheckpoint;
   };
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeImagePixels } from '@rcnn/core';
+import { decodeImagePixels, readSafetensors } from '@rcnn/core';
 import { useBackend } from '@rcnn/test-utils';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,6 +46,7 @@ describe('runTraining', () => {
     const straight = await runTraining({
       config: flags(straightOut),
       createModel: create,
+      checkpointMetadata: (spec) => ({ 'rcnn.model': JSON.stringify({ names: spec.labelMap.names }) }),
       log: (l) => lines.push(l),
     });
     expect(straight.stopped).toBe('completed');
@@ -67,6 +68,8 @@ describe('runTraining', () => {
       'checkpoint-0000006.optimizer.safetensors',
       'checkpoint-0000006.safetensors',
     ]);
+    const { metadata } = readSafetensors(readFileSync(join(straightOut, 'checkpoint-0000006.safetensors')));
+    expect(JSON.parse(metadata['rcnn.model']!)).toEqual({ names: specs[0]!.labelMap.names });
 
     // Stop after 4 (past the checkpoint at 3), resume from the directory: data, augmentation and
     // optimizer state continue exactly, and the log drops the step after the checkpoint.

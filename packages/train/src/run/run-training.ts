@@ -32,6 +32,11 @@ export interface RunTrainingOptions {
   readonly config: TrainingConfig;
   /** Builds the model for the training set (weights loaded from a resumed checkpoint afterwards). */
   readonly createModel: (spec: ModelSpec) => TrainableDetector | Promise<TrainableDetector>;
+  /**
+   * Further metadata of every checkpoint's model file, from what the model was built for (e.g.
+   * `@rcnn/models`' `rcnn.model` record: architecture, options, class names).
+   */
+  readonly checkpointMetadata?: (spec: ModelSpec) => Readonly<Record<string, string>>;
   /** COCO evaluation on the val set (evaluation lives elsewhere, e.g. `@rcnn/coco-eval`). */
   readonly evaluate?: (model: TrainableDetector, iteration: number) => Promise<Record<string, number>>;
   /** `@rcnn/core`'s `variableGradsAsync` (see `lossGradients`). */
@@ -132,6 +137,7 @@ export async function runTraining(
       checkpointDir: config.out,
       checkpointEvery: config.checkpointEvery,
       state: { seed, labelMap: set.labelMap },
+      ...(options.checkpointMetadata ? { checkpointMetadata: options.checkpointMetadata(spec) } : {}),
       ...(config.minSizes.length > 0 ? { minSizes: config.minSizes } : {}),
       ...(evaluate && config.valJson
         ? {
