@@ -8,6 +8,7 @@ import {
   type ImageBatch,
   type LossRecord,
   Matcher,
+  type ModuleWeightSlot,
   type PositiveNegativeSampler,
   type ProposalGenerator,
   type Proposals,
@@ -208,6 +209,11 @@ export class RegionProposalNetwork implements ProposalGenerator {
     } finally {
       trainingTargets.dispose();
     }
+  }
+
+  /** The head's weights under torchvision's `rpn.head.` (the RPN's only weights; anchors have none). */
+  weightSlots(): ModuleWeightSlot[] {
+    return this.head.weightSlots();
   }
 
   /** Releases the head's weights. */

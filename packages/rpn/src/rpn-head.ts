@@ -1,10 +1,15 @@
 import {
+  Conv2d,
   ensure,
   type FeatureMaps,
+  type LoadStateDictOptions,
+  type LoadStateDictReport,
+  ModuleDict,
+  type ModuleWeightSlot,
+  matchEntries,
+  moduleWeightSlot,
   RcnnError,
   type StateDict,
-  sizeOfShape,
-  torchToTfjsLayout,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -26,24 +31,25 @@ export interface RpnHeadLevelOutputs {
   readonly boxDeltas: tf.Tensor4D[];
 }
 
-interface ConvWeights {
-  readonly filter: tf.Variable<tf.Rank.R4>; // HWIO
-  readonly bias: tf.Variable<tf.Rank.R1>;
-}
-
 /**
  * The RPN head (torchvision `models/detection/rpn.py::RPNHead`): per level, shared 3x3 conv + ReLU
  * (`convDepth` times), then a 1x1 conv to `A` objectness logits and a 1x1 conv to `4A` box deltas
- * (channel `4a + k` is delta k of anchor a, torchvision's order). Weights are trainable
- * `tf.Variable`s in HWIO layout, so `tf.variableGrads` reaches them. Call `dispose()` when done.
+ * (channel `4a + k` is delta k of anchor a, torchvision's order). The layers are `@rcnn/core` nn
+ * modules ({@link RpnHead.layers}) under torchvision's names, trainable `tf.Variable`s in HWIO
+ * layout, so `tf.variableGrads` reaches them. Call `dispose()` when done.
  */
 export class RpnHead {
   readonly inChannels: number;
   readonly numAnchors: number;
   readonly convDepth: number;
-  readonly #convs: ConvWeights[];
-  readonly #objectness: ConvWeights;
-  readonly #boxDeltas: ConvWeights;
+  /**
+   * The head's layers under torchvision >= 0.14 names (`conv.{i}.0`, `cls_logits`, `bbox_pred`);
+   * with one conv layer, the older `conv.*` is accepted on load too.
+   */
+  readonly layers: ModuleDict;
+  readonly #convs: Conv2d[];
+  readonly #objectness: Conv2d;
+  readonly #boxDeltas: Conv2d;
 
   constructor({ inChannels = 256, numAnchors = 3, convDepth = 1, seed }: RpnHeadOptions = {}) {
     for (const [name, value] of Object.entries({ inChannels, numAnchors, convDepth })) {
@@ -57,18 +63,27 @@ export class RpnHead {
     this.numAnchors = numAnchors;
     this.convDepth = convDepth;
     let nextSeed = seed;
-    const conv = (size: number, outChannels: number): ConvWeights => {
-      const seedOfLayer = nextSeed === undefined ? undefined : nextSeed++;
-      const filter = tf.randomNormal([size, size, inChannels, outChannels], 0, 0.01, 'float32', seedOfLayer);
-      const bias = tf.zeros([outChannels]);
-      const weights = { filter: tf.variable(filter as tf.Tensor4D), bias: tf.variable(bias as tf.Tensor1D) };
-      filter.dispose(); // the variable holds its own reference
-      bias.dispose();
-      return weights;
-    };
+    // torchvision: normal(std 0.01) weights, zero biases; one seed per layer, in order.
+    const conv = (kernelSize: number, outChannels: number) =>
+      new Conv2d({
+        inChannels,
+        outChannels,
+        kernelSize,
+        padding: (kernelSize - 1) / 2,
+        weightInit:
+          nextSeed === undefined
+            ? { kind: 'normal', std: 0.01 }
+            : { kind: 'normal', std: 0.01, seed: nextSeed++ },
+        biasInit: { kind: 'zeros' },
+      });
     this.#convs = Array.from({ length: convDepth }, () => conv(3, inChannels));
     this.#objectness = conv(1, numAnchors);
     this.#boxDeltas = conv(1, numAnchors * 4);
+    this.layers = new ModuleDict([
+      ...this.#convs.map((layer, i) => [`conv.${i}.0`, layer, convDepth === 1 ? ['conv'] : []] as const),
+      ['cls_logits', this.#objectness],
+      ['bbox_pred', this.#boxDeltas],
+    ]);
   }
 
   /**
@@ -90,26 +105,8 @@ export class RpnHead {
     const boxDeltas: tf.Tensor4D[] = [];
     for (const level of features) {
       const [scores, deltas] = tf.tidy(() => {
-        let hidden = level.tensor;
-        for (const conv of this.#convs) {
-          hidden = tf.fused.conv2d({
-            x: hidden,
-            filter: conv.filter,
-            strides: 1,
-            pad: 'same',
-            bias: conv.bias,
-            activation: 'relu',
-          });
-        }
-        const project = (weights: ConvWeights) =>
-          tf.fused.conv2d({
-            x: hidden,
-            filter: weights.filter,
-            strides: 1,
-            pad: 'valid',
-            bias: weights.bias,
-          });
-        return [project(this.#objectness), project(this.#boxDeltas)];
+        const hidden = this.#convs.reduce((x, conv) => conv.forward(x, 'relu'), level.tensor);
+        return [this.#objectness.forward(hidden), this.#boxDeltas.forward(hidden)];
       });
       objectness.push(scores);
       boxDeltas.push(deltas);
@@ -122,78 +119,56 @@ export class RpnHead {
    * Feed to core's `deterministicStateDict` for test weights.
    */
   stateDictShapes(prefix = 'rpn.head.'): [name: string, torchShape: number[]][] {
-    const c = this.inChannels;
-    const entries: [string, number[]][] = [];
-    for (let i = 0; i < this.convDepth; i++) {
-      entries.push([`${prefix}conv.${i}.0.weight`, [c, c, 3, 3]], [`${prefix}conv.${i}.0.bias`, [c]]);
-    }
-    const a = this.numAnchors;
-    entries.push(
-      [`${prefix}cls_logits.weight`, [a, c, 1, 1]],
-      [`${prefix}cls_logits.bias`, [a]],
-      [`${prefix}bbox_pred.weight`, [4 * a, c, 1, 1]],
-      [`${prefix}bbox_pred.bias`, [4 * a]],
-    );
-    return entries;
+    return this.layers.stateDictShapes(prefix);
   }
 
   /**
-   * Loads torchvision weights: every key under `prefix` must be consumed and every parameter found.
-   * Accepts both namings: `conv.0.0.*` (torchvision >= 0.14, `conv_depth`) and `conv.*` (older
-   * checkpoints, depth 1 only). Conv weights are transposed OIHW -> HWIO here, once.
-   * Keys outside `prefix` are ignored, so a whole detector's state_dict can be passed.
-   * @throws RcnnError `MISSING_KEYS` (lists missing and unexpected keys), `INVALID_WEIGHTS` (shape/dtype)
+   * Loads torchvision weights. Accepts both namings: `conv.0.0.*` (torchvision >= 0.14,
+   * `conv_depth`) and `conv.*` (older checkpoints, depth 1 only). Conv weights are transposed
+   * OIHW -> HWIO once. Keys outside `prefix` are ignored, so a whole detector's state_dict can be
+   * passed. Nothing is assigned unless the load succeeds.
+   * @throws RcnnError `INVALID_WEIGHTS` (shape/dtype); `MISSING_KEYS` (lists missing and
+   *   unexpected keys) unless `strict` is false
    */
-  loadStateDict(stateDict: StateDict, prefix = 'rpn.head.'): void {
-    const legacy = (name: string) => name.replace(/^conv\.0\.0\./, 'conv.');
-    const wanted = this.stateDictShapes('');
-    const found = new Map<string, string>(); // new-style local name -> key in stateDict
-    const unexpected: string[] = [];
-    for (const key of stateDict.keys()) {
-      if (!key.startsWith(prefix)) continue;
-      const local = key.slice(prefix.length);
-      const match = wanted.find(
-        ([name]) => name === local || (this.convDepth === 1 && legacy(name) === local),
+  loadStateDict(
+    stateDict: StateDict,
+    prefix = 'rpn.head.',
+    { strict = true }: LoadStateDictOptions = {},
+  ): LoadStateDictReport {
+    const { found, misShaped, missingKeys, unexpectedKeys } = matchEntries(
+      this.layers.expectedEntries(prefix),
+      stateDict,
+      prefix,
+    );
+    const bad = misShaped[0];
+    if (bad) {
+      throw new RcnnError(
+        'INVALID_WEIGHTS',
+        `${bad.key}: expected float32 [${bad.expected.join(', ')}], got ${bad.dtype} [${bad.shape.join(', ')}]`,
       );
-      if (!match || found.has(match[0])) unexpected.push(key);
-      else found.set(match[0], key);
     }
-    const missing = wanted.filter(([name]) => !found.has(name)).map(([name]) => prefix + name);
-    if (missing.length > 0 || unexpected.length > 0) {
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
       throw new RcnnError(
         'MISSING_KEYS',
-        `RpnHead.loadStateDict(prefix '${prefix}'): missing [${missing.join(', ')}], unexpected [${unexpected.join(', ')}]`,
+        `RpnHead.loadStateDict(prefix '${prefix}'): missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`,
       );
     }
-    const values = wanted.map(([name, shape]) => {
-      const key = found.get(name)!;
-      const entry = stateDict.get(key)!;
-      if (
-        entry.dtype !== 'float32' ||
-        entry.shape.join() !== shape.join() ||
-        entry.data.length !== sizeOfShape(shape)
-      ) {
-        throw new RcnnError(
-          'INVALID_WEIGHTS',
-          `${key}: expected float32 [${shape.join(', ')}], got ${entry.dtype} [${entry.shape.join(', ')}]`,
-        );
-      }
-      return shape.length === 4
-        ? torchToTfjsLayout(entry.data as Float32Array, shape)
-        : (entry.data as Float32Array);
-    });
-    this.trainableVariables().forEach((variable, i) => {
-      tf.tidy(() => variable.assign(tf.tensor(values[i]!, variable.shape, 'float32')));
-    });
+    for (const [entry, data] of found) entry.loadTorch(data);
+    return { missingKeys, unexpectedKeys };
   }
 
   /** Trainable weights, HWIO filters and biases, in state_dict order (for optimizers / `tf.variableGrads`). */
   trainableVariables(): tf.Variable[] {
-    return [...this.#convs, this.#objectness, this.#boxDeltas].flatMap((w) => [w.filter, w.bias]);
+    return this.layers.trainableVariables().map(([, variable]) => variable);
+  }
+
+  /** The head's weights as a detector's state_dict sees them (`@rcnn/models`' weight slot), under `prefix`. */
+  weightSlots(prefix = 'rpn.head.'): ModuleWeightSlot[] {
+    return [moduleWeightSlot(this.layers, prefix)];
   }
 
   /** Releases the weights. */
   dispose(): void {
-    for (const variable of this.trainableVariables()) variable.dispose();
+    this.layers.dispose();
   }
 }
