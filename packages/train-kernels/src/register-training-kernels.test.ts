@@ -18,7 +18,7 @@ describe('registerTrainingKernels', () => {
   });
   afterEach(() => unregisterTrainingKernels());
 
-  it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput / MaxPoolGrad, idempotently', () => {
+  it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput / MaxPoolGrad / ResizeBilinearGrad, idempotently', () => {
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
     const first = registerTrainingKernels();
     expect(first.kept).toEqual([]);
@@ -30,6 +30,7 @@ describe('registerTrainingKernels', () => {
         tf.DepthwiseConv2dNativeBackpropFilter,
         tf.DepthwiseConv2dNativeBackpropInput,
         tf.MaxPoolGrad,
+        tf.ResizeBilinearGrad,
         tf.UnsortedSegmentSum,
       ].sort(),
     );
@@ -64,6 +65,23 @@ describe('registerTrainingKernels', () => {
     unregisterTrainingKernels();
     expect(tf.getKernel(tf.BatchMatMul, 'wasm')).toBe(builtIn);
     expect(tf.getKernel(tf.UnsortedSegmentSum, 'wasm')).toBeUndefined();
+  });
+
+  it('on cpu (only when asked): replaces tfjs-cpu ResizeBilinearGrad, and puts it back', () => {
+    const builtIn = tf.getKernel(tf.ResizeBilinearGrad, 'cpu');
+    expect(builtIn?.kernelFunc.name).toBe('resizeBilinearGrad');
+    registerTrainingKernels();
+    expect(tf.getKernel(tf.ResizeBilinearGrad, 'cpu')).toBe(builtIn);
+    expect(registerTrainingKernels({ backends: ['cpu'] })).toEqual({
+      registered: [tf.ResizeBilinearGrad],
+      kept: [],
+    });
+    const ours = tf.getKernel(tf.ResizeBilinearGrad, 'cpu');
+    expect(ours).not.toBe(builtIn);
+    expect(registerTrainingKernels({ backends: ['cpu'] }).registered).toEqual([tf.ResizeBilinearGrad]);
+    expect(tf.getKernel(tf.ResizeBilinearGrad, 'cpu')).toBe(ours);
+    unregisterTrainingKernels();
+    expect(tf.getKernel(tf.ResizeBilinearGrad, 'cpu')).toBe(builtIn);
   });
 
   it("a second copy of the module (ESM + CJS, two bundles) recognises the first one's kernels", async () => {

@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { resizeBilinearGradCpu } from './kernels/cpu/resize-bilinear-grad';
 import { batchMatMulWasm } from './kernels/wasm/batch-mat-mul';
 import { conv2dBackpropFilterWasm } from './kernels/wasm/conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './kernels/wasm/conv2d-backprop-input';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './kernels/wasm/depthwise-backprop';
 import { maxPoolGradWasm } from './kernels/wasm/max-pool-grad';
+import { resizeBilinearGradWasm } from './kernels/wasm/resize-bilinear-grad';
 import { unsortedSegmentSumWasm } from './kernels/wasm/unsorted-segment-sum';
 
-/** Backends this package has kernels for. */
-export type TrainingKernelsBackendName = 'wasm';
+/** Backends this package has kernels for (cpu: only a correct `ResizeBilinearGrad`). */
+export type TrainingKernelsBackendName = 'wasm' | 'cpu';
 
 /** Options of {@link registerTrainingKernels}. */
 export interface TrainingKernelsOptions {
-  /** Default `['wasm']`. */
+  /** Default `['wasm']`; add `'cpu'` to train on tfjs-backend-cpu. */
   backends?: readonly TrainingKernelsBackendName[];
   /**
    * Also replace a `BatchMatMul` / `Conv2DBackpropInput` that is not tfjs-wasm's own (e.g. one a
@@ -22,17 +24,38 @@ export interface TrainingKernelsOptions {
 
 /** What {@link registerTrainingKernels} did. */
 export interface TrainingKernelsRegistration {
-  /** Kernel names now served by this package. */
+  /** Kernel names now served by this package (a name once per backend). */
   registered: string[];
   /** Kernel names left as they were because someone else registered them (see `override`). */
   kept: string[];
 }
 
-/** tfjs-wasm's kernel function names for the kernels this package replaces (unminified builds). */
+/** tfjs-wasm's / tfjs-cpu's kernel function names for the kernels this package replaces (unminified builds). */
 const BUILT_IN_NAMES: Record<string, string> = {
   [tf.BatchMatMul]: 'batchMatMul',
   [tf.Conv2DBackpropInput]: 'conv2DBackpropInput',
   [tf.MaxPoolGrad]: 'maxPoolGrad',
+  [tf.ResizeBilinearGrad]: 'resizeBilinearGrad',
+};
+/** Kernels this package adds where a backend has none. */
+const ADDED_WASM = [
+  unsortedSegmentSumWasm,
+  conv2dBackpropFilterWasm,
+  depthwiseBackpropFilterWasm,
+  depthwiseBackpropInputWasm,
+];
+/** Kernels this package puts in place of the backend's own, made from the one they replace. */
+const REPLACED: Record<
+  TrainingKernelsBackendName,
+  [string, (current?: tf.KernelConfig) => tf.KernelConfig][]
+> = {
+  wasm: [
+    [tf.BatchMatMul, batchMatMulWasm],
+    [tf.Conv2DBackpropInput, conv2dBackpropInputWasm],
+    [tf.MaxPoolGrad, () => maxPoolGradWasm],
+    [tf.ResizeBilinearGrad, () => resizeBilinearGradWasm],
+  ],
+  cpu: [[tf.ResizeBilinearGrad, () => resizeBilinearGradCpu]],
 };
 /**
  * Kept on the global object, like tfjs's registries: a second copy of this package (an ESM and a
@@ -41,7 +64,7 @@ const BUILT_IN_NAMES: Record<string, string> = {
 interface RegistrationState {
   /** The configs this package registered. */
   ours: WeakSet<tf.KernelConfig>;
-  /** What they replaced, by kernel name. */
+  /** What they replaced, by `backend/kernel name`. */
   replaced: Map<string, tf.KernelConfig>;
 }
 const STATE_KEY = Symbol.for('@rcnn/train-kernels/registration');
@@ -50,9 +73,9 @@ globals[STATE_KEY] ??= { ours: new WeakSet(), replaced: new Map() };
 const { ours, replaced } = globals[STATE_KEY];
 
 function register(config: tf.KernelConfig, registration: TrainingKernelsRegistration): void {
+  const key = `${config.backendName}/${config.kernelName}`;
   const current = tf.getKernel(config.kernelName, config.backendName);
-  if (current && !ours.has(current) && !replaced.has(config.kernelName))
-    replaced.set(config.kernelName, current);
+  if (current && !ours.has(current) && !replaced.has(key)) replaced.set(key, current);
   if (current) tf.unregisterKernel(config.kernelName, config.backendName);
   tf.registerKernel(config);
   ours.add(config);
@@ -63,63 +86,58 @@ function register(config: tf.KernelConfig, registration: TrainingKernelsRegistra
  * Registers the training kernels for `backends` (wasm): `UnsortedSegmentSum` (gather's
  * gradient), `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` / `Input` where none is
  * registered, and SIMD `BatchMatMul` (all transposes), `Conv2DBackpropInput` and a correct
- * `MaxPoolGrad` in place of tfjs-wasm's own. A kernel someone else registered is never replaced unless `override` is set;
+ * `MaxPoolGrad` and `ResizeBilinearGrad` in place of tfjs-wasm's own; on cpu (when `backends`
+ * names it) a correct `ResizeBilinearGrad` in place of tfjs-cpu's (both built-ins ignore
+ * `halfPixelCenters`). A kernel someone else registered is never replaced unless `override` is set;
  * where tfjs-wasm's own cannot be recognised (a minifying bundler renamed its functions) it is
  * kept too and listed in `kept`.
  *
  * Order with other kernel packages: call this first, then e.g. `registerNativeKernels()` from
  * `@rcnn/kernels-native`, which replaces the kernels it serves and falls back to the ones it
  * found (these). Called afterwards, this keeps the native kernels. Safe to call more than once.
- * Call it after importing `@tensorflow/tfjs-backend-wasm` (its import registers its kernels over
- * whatever is there), before or after `tf.setBackend('wasm')` (the replaced kernels' setup runs
+ * Call it after importing `@tensorflow/tfjs-backend-wasm` (and `-cpu` for cpu: their imports register
+ * their kernels over whatever is there), before or after `tf.setBackend('wasm')` (the replaced kernels' setup runs
  * through ours).
  */
 export function registerTrainingKernels(options: TrainingKernelsOptions = {}): TrainingKernelsRegistration {
   const registration: TrainingKernelsRegistration = { registered: [], kept: [] };
-  if (!(options.backends ?? ['wasm']).includes('wasm')) return registration;
-  for (const config of [
-    unsortedSegmentSumWasm,
-    conv2dBackpropFilterWasm,
-    depthwiseBackpropFilterWasm,
-    depthwiseBackpropInputWasm,
-  ]) {
-    const current = tf.getKernel(config.kernelName, 'wasm');
-    if (current && ours.has(current)) registration.registered.push(config.kernelName);
-    else if (current === undefined || options.override) register(config, registration);
-    else registration.kept.push(config.kernelName);
-  }
-  for (const [name, make] of [
-    [tf.BatchMatMul, batchMatMulWasm],
-    [tf.Conv2DBackpropInput, conv2dBackpropInputWasm],
-    [tf.MaxPoolGrad, () => maxPoolGradWasm],
-  ] as const) {
-    const current = tf.getKernel(name, 'wasm');
-    if (current && ours.has(current)) {
-      registration.registered.push(name);
-      continue;
+  const backends = options.backends ?? ['wasm'];
+  if (backends.includes('wasm')) {
+    for (const config of ADDED_WASM) {
+      const current = tf.getKernel(config.kernelName, 'wasm');
+      if (current && ours.has(current)) registration.registered.push(config.kernelName);
+      else if (current === undefined || options.override) register(config, registration);
+      else registration.kept.push(config.kernelName);
     }
-    const builtIn = current === undefined || current.kernelFunc.name === BUILT_IN_NAMES[name];
-    if (builtIn || options.override) register(make(current), registration);
-    else registration.kept.push(name);
+  }
+  for (const backend of (['wasm', 'cpu'] as const).filter((name) => backends.includes(name))) {
+    for (const [name, make] of REPLACED[backend]) {
+      const current = tf.getKernel(name, backend);
+      if (current && ours.has(current)) {
+        registration.registered.push(name);
+        continue;
+      }
+      const builtIn = current === undefined || current.kernelFunc.name === BUILT_IN_NAMES[name];
+      if (builtIn || options.override) register(make(current), registration);
+      else registration.kept.push(name);
+    }
   }
   return registration;
 }
 
 /** Puts back the kernels {@link registerTrainingKernels} replaced and removes the ones it added. */
 export function unregisterTrainingKernels(): void {
-  for (const name of [
-    tf.UnsortedSegmentSum,
-    tf.Conv2DBackpropFilter,
-    tf.DepthwiseConv2dNativeBackpropFilter,
-    tf.DepthwiseConv2dNativeBackpropInput,
-    tf.BatchMatMul,
-    tf.Conv2DBackpropInput,
-    tf.MaxPoolGrad,
-  ]) {
-    const current = tf.getKernel(name, 'wasm');
+  const served = [
+    ...ADDED_WASM.map((config) => [config.kernelName, 'wasm'] as const),
+    ...(Object.keys(REPLACED) as TrainingKernelsBackendName[]).flatMap((backend) =>
+      REPLACED[backend].map(([name]) => [name, backend] as const),
+    ),
+  ];
+  for (const [name, backend] of served) {
+    const current = tf.getKernel(name, backend);
     if (!current || !ours.has(current)) continue;
-    tf.unregisterKernel(name, 'wasm');
-    const previous = replaced.get(name);
+    tf.unregisterKernel(name, backend);
+    const previous = replaced.get(`${backend}/${name}`);
     if (previous) tf.registerKernel(previous);
   }
   replaced.clear();
