@@ -77,9 +77,18 @@ function projection(name: string, data: Float32Array, shape: readonly number[], 
  */
 const GRADIENT_TOLERANCE = process.env.RCNN_NATIVE_KERNELS === '1' ? 1e-3 : 1e-4;
 
+/**
+ * A reference gradient below this norm is zero in exact arithmetic, float32 rounding in torch: the
+ * keypoint predictor's `kps_score_lowres.bias` (each heatmap's softmax cross-entropy gradient sums
+ * to zero over its 56x56 positions, the 2x resize keeps sums, so the bias sums zeros; torch's norm
+ * is 1.6e-8). Relative error means nothing there; ours must be as small instead.
+ */
+const ZERO_GRADIENT_NORM = 1e-6;
+
 const FAMILIES: RcnnFamily[] = ['fasterrcnn', 'maskrcnn', 'keypointrcnn'];
 
-// wasm with @rcnn/train-kernels (tfjs-wasm lacks Conv2DBackpropFilter and gather's gradient);
+// wasm with @rcnn/train-kernels (tfjs-wasm lacks Conv2DBackpropFilter and gather's gradient, and its
+// ResizeBilinearGrad, the keypoint predictor's upsampling, ignores half-pixel centres);
 // the pure-JS cpu backend takes minutes for one backward pass through the backbone.
 describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18-FPN, frozen BN) [wasm]', () => {
   beforeAll(async () => {
@@ -88,9 +97,7 @@ describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18
   });
 
   for (const family of FAMILIES) {
-    it(`${family}: every loss within 1e-5 and every gradient within ${GRADIENT_TOLERANCE} (relative)`, async ({
-      skip,
-    }) => {
+    it(`${family}: every loss within 1e-5 and every gradient within ${GRADIENT_TOLERANCE} (relative)`, async () => {
       const fixture = trainStepFixture(family);
       const model = trainStepModel(fixture);
       try {
@@ -108,15 +115,15 @@ describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18
         // Every parameter torchvision trains (the backbone's FPN and layer2..4 included) must match.
         const expectedNames = Object.keys(fixture.gradients);
         expect([...gradients.keys()].sort()).toEqual(expectedNames.sort());
-        // Known: tfjs-wasm 4.22's ResizeBilinearGrad (the keypoint head's 2x upsampling) gives
-        // gradients up to ~10x off on wasm; the keypoint losses above match. Until @rcnn/train-kernels
-        // replaces that kernel, the keypoint gradients are not compared here.
-        if (family === 'keypointrcnn') skip();
         const errors: [string, number][] = [];
         for (const [name, entry] of gradients) {
           const data = entry.data as Float32Array;
           const reference = fixture.gradients[name]!;
           const norm = Math.sqrt(data.reduce((sum, value) => sum + value * value, 0));
+          if (reference.norm < ZERO_GRADIENT_NORM) {
+            expect(norm, `${name} norm (zero in exact arithmetic)`).toBeLessThan(ZERO_GRADIENT_NORM);
+            continue;
+          }
           errors.push([`${name} norm`, relativeError([norm], [reference.norm])]);
           for (const k of [0, 1]) {
             // A projection on a uniform [-1, 1] direction is about norm / sqrt(3) in size; relative to
