@@ -22,11 +22,6 @@ export { type KeypointTargetsInputs, keypointTargets } from './keypoint/keypoint
 export { type KeypointHeatmapTargets, keypointsToHeatmap } from './keypoint/keypoints-to-heatmap';
 // Weights
 export type { IndexInput } from './layers/index-tensors';
-export type {
-  LoadStateDictOptions,
-  LoadStateDictReport,
-  WeightedModule,
-} from './layers/weighted-module';
 export { HEADS_LOSS_KEYS, type HeadsLossKey } from './loss-keys';
 // Mask branch
 export {
@@ -55,3 +50,8 @@ export {
 } from './samples/build-roi-samples';
 export { type MatcherRoiSamplerOptions, matcherRoiSampler } from './samples/matcher-roi-sampler';
 export type { RoiMatch, RoiSampler } from './samples/roi-sampler';
+export type {
+  LoadStateDictOptions,
+  LoadStateDictReport,
+  WeightedModule,
+} from './weighted-module';

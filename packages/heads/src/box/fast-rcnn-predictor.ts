@@ -1,9 +1,8 @@
-import { ensure } from '@rcnn/core';
+import { ensure, Linear, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear } from '../layers/linear';
-import type { Parameter } from '../layers/parameter';
+import { seeded } from '../layers/seeded';
 import { ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link FastRcnnPredictor}. */
 export interface FastRcnnPredictorOptions {
@@ -31,7 +30,7 @@ export class FastRcnnPredictor extends WeightedModule {
   readonly defaultPrefix = 'roi_heads.box_predictor.';
   readonly inChannels: number;
   readonly numClasses: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #classScore: Linear;
   readonly #boxDeltas: Linear;
 
@@ -40,19 +39,21 @@ export class FastRcnnPredictor extends WeightedModule {
     ensurePositiveIntegers('FastRcnnPredictor', { inChannels, numClasses });
     this.inChannels = inChannels;
     this.numClasses = numClasses;
-    const bound = 1 / Math.sqrt(inChannels);
-    const linear = (name: string, outFeatures: number, offset: number) =>
+    const init = { kind: 'uniform', bound: 1 / Math.sqrt(inChannels) } as const;
+    const seedAt = (offset: number) => (seed === undefined ? undefined : seed + offset);
+    const linear = (outFeatures: number, offset: number) =>
       new Linear({
-        name,
         inFeatures: inChannels,
         outFeatures,
-        weightInit: { kind: 'uniform', bound },
-        biasInit: { kind: 'uniform', bound },
-        seed: seed === undefined ? undefined : seed + offset,
+        weightInit: seeded(init, seedAt(offset)),
+        biasInit: seeded(init, seedAt(offset + 1)),
       });
-    this.#classScore = linear('cls_score', numClasses, 0);
-    this.#boxDeltas = linear('bbox_pred', numClasses * 4, 2);
-    this.parameters = [...this.#classScore.parameters, ...this.#boxDeltas.parameters];
+    this.#classScore = linear(numClasses, 0);
+    this.#boxDeltas = linear(numClasses * 4, 2);
+    this.layers = new ModuleDict([
+      ['cls_score', this.#classScore],
+      ['bbox_pred', this.#boxDeltas],
+    ]);
   }
 
   /**
@@ -67,8 +68,8 @@ export class FastRcnnPredictor extends WeightedModule {
         `FastRcnnPredictor expects float32 [R, ${this.inChannels}], got ${features.dtype} [${features.shape.join(', ')}]`,
     );
     return {
-      classLogits: tf.tidy(() => this.#classScore.apply(features, 'linear')),
-      boxRegression: tf.tidy(() => this.#boxDeltas.apply(features, 'linear')),
+      classLogits: tf.tidy(() => this.#classScore.forward(features)),
+      boxRegression: tf.tidy(() => this.#boxDeltas.forward(features)),
     };
   }
 }

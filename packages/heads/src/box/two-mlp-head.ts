@@ -1,8 +1,8 @@
+import { Linear, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { Linear } from '../layers/linear';
-import type { Parameter } from '../layers/parameter';
+import { seeded } from '../layers/seeded';
 import { ensurePooledFeatures, ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link TwoMlpHead}. Defaults are torchvision's FPN box head. */
 export interface TwoMlpHeadOptions {
@@ -27,7 +27,7 @@ export class TwoMlpHead extends WeightedModule {
   readonly inChannels: number;
   readonly resolution: readonly [number, number];
   readonly representationSize: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #fc6: Linear;
   readonly #fc7: Linear;
 
@@ -44,19 +44,23 @@ export class TwoMlpHead extends WeightedModule {
     this.representationSize = representationSize;
     const [height, width] = resolution;
     const inFeatures = inChannels * height * width;
-    const fc = (name: string, fanIn: number, outFeatures: number, offset: number) =>
-      new Linear({
-        name,
+    const fc = (fanIn: number, offset: number, flattenedFrom?: readonly [number, number, number]) => {
+      const init = { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) } as const;
+      const seedAt = (i: number) => (seed === undefined ? undefined : seed + offset + i);
+      return new Linear({
         inFeatures: fanIn,
-        outFeatures,
-        weightInit: { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) },
-        biasInit: { kind: 'uniform', bound: 1 / Math.sqrt(fanIn) },
-        seed: seed === undefined ? undefined : seed + offset,
-        ...(name === 'fc6' ? { flattenedFrom: { channels: inChannels, height, width } } : {}),
+        outFeatures: representationSize,
+        weightInit: seeded(init, seedAt(0)),
+        biasInit: seeded(init, seedAt(1)),
+        ...(flattenedFrom ? { flattenedFrom } : {}),
       });
-    this.#fc6 = fc('fc6', inFeatures, representationSize, 0);
-    this.#fc7 = fc('fc7', representationSize, representationSize, 2);
-    this.parameters = [...this.#fc6.parameters, ...this.#fc7.parameters];
+    };
+    this.#fc6 = fc(inFeatures, 0, [inChannels, height, width]);
+    this.#fc7 = fc(representationSize, 2);
+    this.layers = new ModuleDict([
+      ['fc6', this.#fc6],
+      ['fc7', this.#fc7],
+    ]);
   }
 
   /**
@@ -68,7 +72,7 @@ export class TwoMlpHead extends WeightedModule {
     ensurePooledFeatures('TwoMlpHead', pooled, [height, width, this.inChannels]);
     return tf.tidy(() => {
       const flat = tf.reshape(pooled, [pooled.shape[0], height * width * this.inChannels]) as tf.Tensor2D;
-      return this.#fc7.apply(this.#fc6.apply(flat, 'relu'), 'relu');
+      return this.#fc7.forward(this.#fc6.forward(flat, 'relu'), 'relu');
     });
   }
 }

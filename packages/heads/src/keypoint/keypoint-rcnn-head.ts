@@ -1,9 +1,8 @@
+import { type Conv2d, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyConvStack, createConvStack } from '../layers/conv-stack';
-import type { Conv2d } from '../layers/conv2d';
-import type { Parameter } from '../layers/parameter';
 import { ensurePooledFeatures, ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link KeypointRcnnHead}. Defaults are torchvision's keypoint R-CNN. */
 export interface KeypointRcnnHeadOptions {
@@ -27,7 +26,7 @@ export class KeypointRcnnHead extends WeightedModule {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly resolution: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #convs: Conv2d[];
 
   constructor({
@@ -41,8 +40,9 @@ export class KeypointRcnnHead extends WeightedModule {
     this.inChannels = inChannels;
     this.outChannels = layers[layers.length - 1]!;
     this.resolution = resolution;
-    this.#convs = createConvStack({ inChannels, layers, nameOf: (i) => `${2 * i}`, seed });
-    this.parameters = this.#convs.flatMap((conv) => conv.parameters);
+    const stack = createConvStack({ inChannels, layers, nameOf: (i) => `${2 * i}`, seed });
+    this.#convs = stack.map(([, conv]) => conv);
+    this.layers = new ModuleDict(stack);
   }
 
   /**

@@ -1,9 +1,8 @@
-import { ensure } from '@rcnn/core';
+import { ConvTranspose2d, ensure, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvTranspose2d } from '../layers/conv-transpose2d';
-import type { Parameter } from '../layers/parameter';
+import { seeded } from '../layers/seeded';
 import { ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link KeypointRcnnPredictor}. */
 export interface KeypointRcnnPredictorOptions {
@@ -26,7 +25,7 @@ export class KeypointRcnnPredictor extends WeightedModule {
   readonly defaultPrefix = 'roi_heads.keypoint_predictor.';
   readonly inChannels: number;
   readonly numKeypoints: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #lowResolution: ConvTranspose2d;
 
   constructor({ inChannels = 512, numKeypoints = 17, seed }: KeypointRcnnPredictorOptions = {}) {
@@ -35,17 +34,15 @@ export class KeypointRcnnPredictor extends WeightedModule {
     this.inChannels = inChannels;
     this.numKeypoints = numKeypoints;
     this.#lowResolution = new ConvTranspose2d({
-      name: 'kps_score_lowres',
       inChannels,
       outChannels: numKeypoints,
       kernelSize: 4,
       stride: 2,
       padding: 1,
-      weightInit: { kind: 'normal', std: Math.sqrt(2 / (inChannels * 16)) },
+      weightInit: seeded({ kind: 'normal', std: Math.sqrt(2 / (inChannels * 16)) }, seed),
       biasInit: { kind: 'zeros' },
-      seed,
     });
-    this.parameters = this.#lowResolution.parameters;
+    this.layers = new ModuleDict([['kps_score_lowres', this.#lowResolution]]);
   }
 
   /**
@@ -57,7 +54,7 @@ export class KeypointRcnnPredictor extends WeightedModule {
     this.#ensureInput(features);
     const [count, height, width] = features.shape;
     if (count === 0) return tf.zeros([0, 2 * height, 2 * width, this.numKeypoints]);
-    return tf.tidy(() => this.#lowResolution.apply(features, 'linear'));
+    return tf.tidy(() => this.#lowResolution.forward(features));
   }
 
   /**
@@ -69,7 +66,7 @@ export class KeypointRcnnPredictor extends WeightedModule {
     const [count, height, width] = features.shape;
     if (count === 0) return tf.zeros([0, 4 * height, 4 * width, this.numKeypoints]);
     return tf.tidy(() => {
-      const low = this.#lowResolution.apply(features, 'linear');
+      const low = this.#lowResolution.forward(features);
       return tf.image.resizeBilinear(low, [4 * height, 4 * width], false, true);
     });
   }

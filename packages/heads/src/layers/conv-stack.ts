@@ -1,5 +1,6 @@
+import { Conv2d, type ModuleDictEntry } from '@rcnn/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { Conv2d } from './conv2d';
+import { seeded } from './seeded';
 
 /** Options of {@link createConvStack}. */
 export interface ConvStackOptions {
@@ -14,7 +15,8 @@ export interface ConvStackOptions {
 
 /**
  * The 3x3 conv + ReLU stacks of the mask and keypoint heads (padding = dilation keeps the
- * size), initialised as torchvision does: Kaiming normal (fan_out, ReLU gain), zero bias.
+ * size) as core `Conv2d`s under their torchvision names, initialised as torchvision does:
+ * Kaiming normal (fan_out, ReLU gain), zero bias; conv i's weight seeded `seed + 2i`.
  */
 export function createConvStack({
   inChannels,
@@ -23,27 +25,27 @@ export function createConvStack({
   aliasesOf,
   dilation = 1,
   seed,
-}: ConvStackOptions): Conv2d[] {
+}: ConvStackOptions): ModuleDictEntry<Conv2d>[] {
   let channels = inChannels;
   return layers.map((outChannels, index) => {
     const conv = new Conv2d({
-      name: nameOf(index),
-      aliases: aliasesOf?.(index) ?? [],
       inChannels: channels,
       outChannels,
       kernelSize: 3,
       padding: dilation,
       dilation,
-      weightInit: { kind: 'normal', std: Math.sqrt(2 / (outChannels * 9)) },
+      weightInit: seeded(
+        { kind: 'normal', std: Math.sqrt(2 / (outChannels * 9)) },
+        seed === undefined ? undefined : seed + 2 * index,
+      ),
       biasInit: { kind: 'zeros' },
-      seed: seed === undefined ? undefined : seed + 2 * index,
     });
     channels = outChannels;
-    return conv;
+    return [nameOf(index), conv, aliasesOf?.(index) ?? []];
   });
 }
 
 /** Runs every conv with ReLU. Call inside `tf.tidy`. */
 export function applyConvStack(convs: readonly Conv2d[], x: tf.Tensor4D): tf.Tensor4D {
-  return convs.reduce((hidden, conv) => conv.apply(hidden, 'relu'), x);
+  return convs.reduce((hidden, conv) => conv.forward(hidden, 'relu'), x);
 }

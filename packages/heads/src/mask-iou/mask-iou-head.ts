@@ -1,10 +1,8 @@
-import { ensure } from '@rcnn/core';
+import { Conv2d, ensure, Linear, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { Conv2d } from '../layers/conv2d';
-import { Linear } from '../layers/linear';
-import type { Parameter } from '../layers/parameter';
+import { seeded } from '../layers/seeded';
 import { ensurePooledFeatures, ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link MaskIouHead}. Defaults are Mask Scoring R-CNN's. */
 export interface MaskIouHeadOptions {
@@ -36,7 +34,7 @@ export class MaskIouHead extends WeightedModule {
   readonly inChannels: number;
   readonly resolution: number;
   readonly numClasses: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #convs: Conv2d[];
   readonly #fcs: Linear[];
   readonly #output: Linear;
@@ -63,15 +61,13 @@ export class MaskIouHead extends WeightedModule {
     this.#convs = [0, 1, 2, 3].map(
       (i) =>
         new Conv2d({
-          name: `maskiou_fcn${i + 1}`,
           inChannels: i === 0 ? inChannels + 1 : convChannels,
           outChannels: convChannels,
           kernelSize: 3,
           stride: i === 3 ? 2 : 1,
           padding: 1,
-          weightInit: { kind: 'normal', std: Math.sqrt(2 / (convChannels * 9)) },
+          weightInit: seeded({ kind: 'normal', std: Math.sqrt(2 / (convChannels * 9)) }, seedAt(2 * i)),
           biasInit: { kind: 'zeros' },
-          seed: seedAt(2 * i),
         }),
     );
     const pooled = resolution / 2;
@@ -79,24 +75,27 @@ export class MaskIouHead extends WeightedModule {
     this.#fcs = [0, 1].map(
       (i) =>
         new Linear({
-          name: `maskiou_fc${i + 1}`,
           inFeatures: i === 0 ? flat : fcSize,
           outFeatures: fcSize,
-          weightInit: { kind: 'uniform', bound: Math.sqrt(6 / (i === 0 ? flat : fcSize)) },
+          weightInit: seeded(
+            { kind: 'uniform', bound: Math.sqrt(6 / (i === 0 ? flat : fcSize)) },
+            seedAt(8 + 2 * i),
+          ),
           biasInit: { kind: 'zeros' },
-          seed: seedAt(8 + 2 * i),
-          ...(i === 0 ? { flattenedFrom: { channels: convChannels, height: pooled, width: pooled } } : {}),
+          ...(i === 0 ? { flattenedFrom: [convChannels, pooled, pooled] as const } : {}),
         }),
     );
     this.#output = new Linear({
-      name: 'maskiou',
       inFeatures: fcSize,
       outFeatures: numClasses,
-      weightInit: { kind: 'normal', std: 0.01 },
+      weightInit: seeded({ kind: 'normal', std: 0.01 }, seedAt(12)),
       biasInit: { kind: 'zeros' },
-      seed: seedAt(12),
     });
-    this.parameters = [...this.#convs, ...this.#fcs, this.#output].flatMap((layer) => layer.parameters);
+    this.layers = new ModuleDict([
+      ...this.#convs.map((conv, i) => [`maskiou_fcn${i + 1}`, conv] as const),
+      ...this.#fcs.map((fc, i) => [`maskiou_fc${i + 1}`, fc] as const),
+      ['maskiou', this.#output],
+    ]);
   }
 
   /**
@@ -121,10 +120,10 @@ export class MaskIouHead extends WeightedModule {
     return tf.tidy(() => {
       const mask = tf.maxPool(tf.expandDims(maskProbabilities, 3) as tf.Tensor4D, 2, 2, 'valid');
       let hidden = tf.concat([features, mask], 3);
-      for (const conv of this.#convs) hidden = conv.apply(hidden, 'relu');
+      for (const conv of this.#convs) hidden = conv.forward(hidden, 'relu');
       let flat = tf.reshape(hidden, [count, -1]) as tf.Tensor2D;
-      for (const fc of this.#fcs) flat = fc.apply(flat, 'relu');
-      return this.#output.apply(flat, 'linear');
+      for (const fc of this.#fcs) flat = fc.forward(flat, 'relu');
+      return this.#output.forward(flat);
     });
   }
 }

@@ -1,9 +1,8 @@
+import { type Conv2d, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { applyConvStack, createConvStack } from '../layers/conv-stack';
-import type { Conv2d } from '../layers/conv2d';
-import type { Parameter } from '../layers/parameter';
 import { ensurePooledFeatures, ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link MaskRcnnHead}. Defaults are torchvision's Mask R-CNN FPN head. */
 export interface MaskRcnnHeadOptions {
@@ -30,7 +29,7 @@ export class MaskRcnnHead extends WeightedModule {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly resolution: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #convs: Conv2d[];
 
   constructor({
@@ -45,7 +44,7 @@ export class MaskRcnnHead extends WeightedModule {
     this.inChannels = inChannels;
     this.outChannels = layers[layers.length - 1]!;
     this.resolution = resolution;
-    this.#convs = createConvStack({
+    const stack = createConvStack({
       inChannels,
       layers,
       nameOf: (i) => `${i}.0`,
@@ -53,7 +52,8 @@ export class MaskRcnnHead extends WeightedModule {
       dilation,
       seed,
     });
-    this.parameters = this.#convs.flatMap((conv) => conv.parameters);
+    this.#convs = stack.map(([, conv]) => conv);
+    this.layers = new ModuleDict(stack);
   }
 
   /**

@@ -1,10 +1,8 @@
-import { ensure } from '@rcnn/core';
+import { Conv2d, ConvTranspose2d, ensure, ModuleDict } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvTranspose2d } from '../layers/conv-transpose2d';
-import { Conv2d } from '../layers/conv2d';
-import type { Parameter } from '../layers/parameter';
+import { seeded } from '../layers/seeded';
 import { ensurePositiveIntegers } from '../layers/validate';
-import { WeightedModule } from '../layers/weighted-module';
+import { WeightedModule } from '../weighted-module';
 
 /** Options of {@link MaskRcnnPredictor}. Defaults are torchvision's COCO Mask R-CNN. */
 export interface MaskRcnnPredictorOptions {
@@ -27,7 +25,7 @@ export class MaskRcnnPredictor extends WeightedModule {
   readonly defaultPrefix = 'roi_heads.mask_predictor.';
   readonly inChannels: number;
   readonly numClasses: number;
-  protected readonly parameters: readonly Parameter[];
+  readonly layers: ModuleDict;
   readonly #upsample: ConvTranspose2d;
   readonly #logits: Conv2d;
 
@@ -37,28 +35,30 @@ export class MaskRcnnPredictor extends WeightedModule {
     this.inChannels = inChannels;
     this.numClasses = numClasses;
     this.#upsample = new ConvTranspose2d({
-      name: 'conv5_mask',
       inChannels,
       outChannels: dimReduced,
       kernelSize: 2,
       stride: 2,
       padding: 0,
       // torch's fan_out of a transposed-conv weight [in, out, k, k] is in * k * k
-      weightInit: { kind: 'normal', std: Math.sqrt(2 / (inChannels * 4)) },
+      weightInit: seeded({ kind: 'normal', std: Math.sqrt(2 / (inChannels * 4)) }, seed),
       biasInit: { kind: 'zeros' },
-      seed,
     });
     this.#logits = new Conv2d({
-      name: 'mask_fcn_logits',
       inChannels: dimReduced,
       outChannels: numClasses,
       kernelSize: 1,
       padding: 0,
-      weightInit: { kind: 'normal', std: Math.sqrt(2 / numClasses) },
+      weightInit: seeded(
+        { kind: 'normal', std: Math.sqrt(2 / numClasses) },
+        seed === undefined ? undefined : seed + 2,
+      ),
       biasInit: { kind: 'zeros' },
-      seed: seed === undefined ? undefined : seed + 2,
     });
-    this.parameters = [...this.#upsample.parameters, ...this.#logits.parameters];
+    this.layers = new ModuleDict([
+      ['conv5_mask', this.#upsample],
+      ['mask_fcn_logits', this.#logits],
+    ]);
   }
 
   /**
@@ -74,6 +74,6 @@ export class MaskRcnnPredictor extends WeightedModule {
     );
     const [count, height, width] = features.shape;
     if (count === 0) return tf.zeros([0, 2 * height, 2 * width, this.numClasses]);
-    return tf.tidy(() => this.#logits.apply(this.#upsample.apply(features, 'relu'), 'linear'));
+    return tf.tidy(() => this.#logits.forward(this.#upsample.forward(features, 'relu')));
   }
 }
