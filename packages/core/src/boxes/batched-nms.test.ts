@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { RcnnError } from '../errors/rcnn-error';
 import { asBoxes } from '../types/boxes';
 import { fixtureArray, fixtureBoxes, fixtureMeta, fixtureTensor } from './__fixtures__/box-ops';
-import { batchedNms } from './batched-nms';
+import { batchedNms, batchedNmsOnArrays } from './batched-nms';
 import { nms } from './nms';
 
 const cases = Object.entries(fixtureMeta<Record<string, number>>('batched')).map(([name, threshold]) => ({
@@ -21,6 +21,25 @@ describeEachBackend('batchedNms (parity with torchvision.ops.batched_nms)', () =
     expect(keep.dtype).toBe('int32');
     expect(Array.from(await keep.data())).toEqual(Array.from(fixtureArray(`batched/${name}/keep`).data));
     tf.dispose([boxes, scores, classes, keep]);
+  });
+
+  it.each(cases)(
+    'keeps the same on arrays (batchedNmsOnArrays): $name @ $threshold',
+    ({ name, threshold }) => {
+      const keep = batchedNmsOnArrays(
+        Float32Array.from(fixtureArray(`batched/${name}/boxes`).data),
+        Float32Array.from(fixtureArray(`batched/${name}/scores`).data),
+        Float32Array.from(fixtureArray(`batched/${name}/classes`).data),
+        threshold,
+      );
+      expect(Array.from(keep)).toEqual(Array.from(fixtureArray(`batched/${name}/keep`).data));
+    },
+  );
+
+  it('rejects arrays of mismatched lengths with RcnnError', () => {
+    expect(() =>
+      batchedNmsOnArrays(new Float32Array(8), new Float32Array(2), new Float32Array(3), 0.5),
+    ).toThrow(RcnnError);
   });
 
   it('keeps per class what nms keeps on that class alone', async () => {

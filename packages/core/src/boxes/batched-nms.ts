@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ensure } from '../errors/rcnn-error';
 import type { Boxes } from '../types/boxes';
 import { argsortDescending } from './argsort-descending';
 import { nmsOnArrays } from './nms-on-arrays';
@@ -59,11 +60,33 @@ export async function batchedNms(
     flatScores[i] = values[i * 6 + 4]!;
     classes[i] = values[i * 6 + 5]!;
   }
-  const keep =
-    n * 4 > PER_CLASS_ABOVE_COORDINATES
-      ? batchedNmsPerClass(flatBoxes, flatScores, classes, iouThreshold)
-      : batchedNmsWithOffsets(flatBoxes, flatScores, classes, iouThreshold);
-  return tf.tensor1d(keep, 'int32');
+  return tf.tensor1d(batchedNmsOnArrays(flatBoxes, flatScores, classes, iouThreshold), 'int32');
+}
+
+/**
+ * {@link batchedNms} on values already read back (no tensors, no read-back): for callers that
+ * read boxes and scores together with other data in one transfer.
+ * @param boxes `4N` float32 xyxy, box-major
+ * @param scores `N` float32
+ * @param classes `N` class of each box (integral values)
+ * @returns indices into the boxes, by decreasing score
+ */
+export function batchedNmsOnArrays(
+  boxes: Float32Array,
+  scores: Float32Array,
+  classes: Float32Array,
+  iouThreshold: number,
+): Int32Array {
+  checkIouThreshold(iouThreshold);
+  const n = scores.length;
+  ensure(
+    boxes.length === n * 4 && classes.length === n,
+    'INVALID_SHAPE',
+    () => `batchedNmsOnArrays: ${boxes.length} box values and ${classes.length} classes for ${n} scores`,
+  );
+  return n * 4 > PER_CLASS_ABOVE_COORDINATES
+    ? batchedNmsPerClass(boxes, scores, classes, iouThreshold)
+    : batchedNmsWithOffsets(boxes, scores, classes, iouThreshold);
 }
 
 /** torchvision `_batched_nms_coordinate_trick`, in float32 like torch. */

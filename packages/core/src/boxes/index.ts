@@ -1,5 +1,5 @@
 export { type ArgsortOptions, argsortDescending } from './argsort-descending';
-export { batchedNms } from './batched-nms';
+export { batchedNms, batchedNmsOnArrays } from './batched-nms';
 export { boxArea } from './box-area';
 export { BoxCoder, type BoxCoderOptions } from './box-coder';
 export { fromXywh, toXywh } from './box-convert';

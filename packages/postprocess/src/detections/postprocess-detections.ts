@@ -2,7 +2,7 @@ import {
   asBoxes,
   BoxCoder,
   type Boxes,
-  batchedNms,
+  batchedNmsOnArrays,
   clipBoxes,
   disposeInstances,
   ensure,
@@ -44,9 +44,9 @@ const defaultBoxCoder = () => new BoxCoder({ weights: [10, 10, 5, 5] });
  * scores `> scoreThresh` and boxes with both sides `>= minSize`, per-class NMS
  * (@rcnn/core batchedNms, torchvision-exact) and the first `detectionsPerImage` by score.
  *
- * The score and size filters are one mask computed on the device and read back once for
- * every image together (the same set torchvision's where + remove_small_boxes keep, in
- * the same order); NMS then reads back each image's survivors.
+ * One read-back for every image together: the candidates' boxes and scores with the score
+ * and size filters computed on the device (the same set torchvision's where +
+ * remove_small_boxes keep, in the same order); NMS runs on those values on the CPU.
  *
  * @returns one {@link Instances} per image (boxes `[N, 4]` xyxy in that image's pixels,
  *   scores `[N]` float32 decreasing, labels `[N]` int32 in 1..K-1); caller owns
@@ -74,45 +74,52 @@ export async function postprocessDetections(input: PostprocessDetectionsInput): 
   // Empty tensors trip some kernels (wasm gather, cpu softmax): answer "nothing" directly.
   if (total === 0) return imageSizes.map(emptyInstances);
   const candidates = tf.tidy(() => flattenCandidates(input, boxCoder, counts, classes));
+  let values: Float32Array;
   try {
-    const keepMask = tf.tidy(() => {
+    // One read-back for every image: each candidate's box, score and whether it passes the
+    // score and size filters (computed on the device), `[C, 6]`.
+    const packed = tf.tidy(() => {
       const [x1, y1, x2, y2] = tf.unstack(candidates.boxes, 1);
       const limit = tf.scalar(minSize, 'float32');
-      return tf.logicalAnd(
+      const keep = tf.logicalAnd(
         tf.greater(candidates.scores, tf.scalar(scoreThresh, 'float32')),
         tf.logicalAnd(tf.greaterEqual(tf.sub(x2!, x1!), limit), tf.greaterEqual(tf.sub(y2!, y1!), limit)),
       );
+      const column = (tensor: tf.Tensor) => tf.expandDims(tf.cast(tensor, 'float32'), 1);
+      return tf.concat([candidates.boxes, column(candidates.scores), column(keep)], 1);
     });
-    let kept: Uint8Array;
     try {
-      kept = (await keepMask.data()) as Uint8Array;
+      values = (await packed.data()) as Float32Array;
     } finally {
-      keepMask.dispose();
+      packed.dispose();
     }
-    let start = 0;
-    const perImage = counts.map((count, image) => {
-      const size = count * (classes - 1);
-      const indices: number[] = [];
-      const labels: number[] = [];
-      for (let i = 0; i < size; i++) {
-        if (!kept[start + i]) continue;
-        indices.push(start + i);
-        labels.push((i % (classes - 1)) + 1);
-      }
-      start += size;
-      return selectImage(candidates, indices, labels, imageSizes[image]!, nmsThresh, detectionsPerImage);
-    });
-    const settled = await Promise.allSettled(perImage);
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) {
-      for (const outcome of settled) if (outcome.status === 'fulfilled') disposeInstances(outcome.value);
-      throw failed.reason;
-    }
-    return settled.map((outcome) => (outcome as PromiseFulfilledResult<Instances>).value);
   } finally {
     tf.dispose([candidates.boxes, candidates.scores]);
   }
+  const results: Instances[] = [];
+  try {
+    let start = 0;
+    counts.forEach((count, image) => {
+      const size = count * (classes - 1);
+      const rows: number[] = [];
+      const labels: number[] = [];
+      for (let i = 0; i < size; i++) {
+        if (values[(start + i) * PACKED + 5] === 0) continue;
+        rows.push(start + i);
+        labels.push((i % (classes - 1)) + 1);
+      }
+      start += size;
+      results.push(selectImage(values, rows, labels, imageSizes[image]!, nmsThresh, detectionsPerImage));
+    });
+    return results;
+  } catch (error) {
+    for (const instances of results) disposeInstances(instances);
+    throw error;
+  }
 }
+
+/** Values per candidate in the read-back: x1, y1, x2, y2, score, passes the filters. */
+const PACKED = 6;
 
 type Candidates = {
   /** `[C, 4]` every image's clipped per-class boxes, background dropped. */
@@ -145,45 +152,41 @@ function flattenCandidates(
   return { boxes: tf.concat(boxes) as tf.Tensor2D, scores: tf.concat(scores) as tf.Tensor1D };
 }
 
-/** Gathers one image's surviving candidates, runs class-wise NMS and keeps the top detections. */
-async function selectImage(
-  candidates: Candidates,
-  indices: number[],
-  labelValues: number[],
+/**
+ * One image's detections from the read-back candidates: class-wise NMS on the surviving
+ * `rows` (core's torchvision-exact NMS, on the CPU values) and the top `detectionsPerImage`,
+ * uploaded as new tensors (their values stay on the CPU too, so reading them back is free).
+ */
+function selectImage(
+  values: Float32Array,
+  rows: readonly number[],
+  labelValues: readonly number[],
   imageSize: ImageSize,
   nmsThresh: number,
   detectionsPerImage: number,
-): Promise<Instances> {
-  if (indices.length === 0) return emptyInstances(imageSize);
-  const [boxes, scores, labels] = tf.tidy(() => {
-    const picked = tf.tensor1d(indices, 'int32');
-    return [
-      asBoxes(tf.gather(candidates.boxes, picked)),
-      tf.gather(candidates.scores, picked) as tf.Tensor1D,
-      tf.tensor1d(labelValues, 'int32'),
-    ] as const;
+): Instances {
+  const boxes = new Float32Array(rows.length * 4);
+  const scores = new Float32Array(rows.length);
+  rows.forEach((row, i) => {
+    boxes.set(values.subarray(row * PACKED, row * PACKED + 4), i * 4);
+    scores[i] = values[row * PACKED + 4]!;
   });
-  let keep: tf.Tensor1D | undefined;
-  try {
-    keep = await batchedNms(boxes, scores, labels, nmsThresh);
-    const top = keep.shape[0] > detectionsPerImage ? tf.slice(keep, 0, detectionsPerImage) : keep;
-    const [keptBoxes, keptScores, keptLabels] = tf.tidy(() => [
-      asBoxes(tf.gather(boxes, top)),
-      tf.gather(scores, top) as tf.Tensor1D,
-      tf.gather(labels, top) as tf.Tensor1D,
-    ]);
-    const result: Instances = {
-      imageSize: [imageSize[0], imageSize[1]],
-      boxes: asBoxes(keptBoxes!),
-      scores: keptScores as tf.Tensor1D,
-      labels: keptLabels as tf.Tensor1D,
-    };
-    if (top !== keep) top.dispose();
-    return result;
-  } finally {
-    tf.dispose([boxes, scores, labels]);
-    keep?.dispose();
-  }
+  const keep = batchedNmsOnArrays(boxes, scores, Float32Array.from(labelValues), nmsThresh);
+  const top = keep.subarray(0, Math.min(keep.length, detectionsPerImage));
+  if (top.length === 0) return emptyInstances(imageSize);
+  const keptBoxes = new Float32Array(top.length * 4);
+  top.forEach((k, i) => {
+    keptBoxes.set(boxes.subarray(k * 4, k * 4 + 4), i * 4);
+  });
+  return {
+    imageSize: [imageSize[0], imageSize[1]],
+    boxes: asBoxes(tf.tensor2d(keptBoxes, [top.length, 4])),
+    scores: tf.tensor1d(Float32Array.from(top, (k) => scores[k]!)),
+    labels: tf.tensor1d(
+      Int32Array.from(top, (k) => labelValues[k]!),
+      'int32',
+    ),
+  };
 }
 
 function emptyInstances(imageSize: ImageSize): Instances {
