@@ -103,6 +103,17 @@ function convolutions(rows: Record<string, unknown>[]) {
   }
 }
 
+/** The keypoint predictor's 2x half-pixel upsampling (28 -> 56, 17 keypoints) at 256 RoIs; 8 flops per dy value. */
+function resizeBilinearGrad(rows: Record<string, unknown>[]) {
+  const images = tf.zeros([256, 28, 28, 17]);
+  const dy = random([256, 56, 56, 17]);
+  const attrs = { alignCorners: false, halfPixelCenters: true, size: [56, 56] };
+  // tfjs-wasm's own is timed for its speed only: it ignores halfPixelCenters (a wrong gradient).
+  const grad = () => tf.engine().runKernel(tf.ResizeBilinearGrad, { images, dy }, attrs) as tf.Tensor;
+  rows.push({ kernel: 'ResizeBilinearGrad', case: '256 x 28x28x17 -> 56x56', ...compare(8 * dy.size, grad) });
+  tf.dispose([images, dy]);
+}
+
 async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
@@ -110,6 +121,7 @@ async function main() {
   const only = process.env.BENCH_ONLY;
   if (!only || only === 'matmul') linearLayers(rows);
   if (!only || only === 'conv') convolutions(rows);
+  if (!only || only === 'resize') resizeBilinearGrad(rows);
   // gather's gradient: 4096 rows of [256] into 2000 segments; GB/s of rows read and written.
   registerTrainingKernels();
   const values = random([4096, 256]);
