@@ -38,6 +38,17 @@ describe('safetensors', () => {
     }
   });
 
+  it('reads a Node Buffer holding the file among other bytes (its slice() is a view, not a copy)', async () => {
+    const { Buffer } = await import('node:buffer');
+    const bytes = writeSafetensors(sample(), { format: 'pt' });
+    const pool = Buffer.alloc(bytes.length + 13, 7);
+    pool.set(bytes, 13);
+    const back = readSafetensors(pool.subarray(13));
+    for (const [name, tensor] of sample()) {
+      expect(Array.from(back.tensors.get(name)!.data)).toEqual(Array.from(tensor.data));
+    }
+  });
+
   it('widens F16, BF16 and F64 and narrows I64', () => {
     const data = new Uint8Array(2 + 2 + 8 + 16);
     const view = new DataView(data.buffer);

@@ -140,7 +140,8 @@ function parseEntry(name: string, entry: unknown) {
 }
 
 function decode(dtype: string, shape: number[], raw: Uint8Array, name: string): WeightTensor {
-  const copy = raw.slice(); // aligned, owned copy
+  // An aligned, owned copy (not `raw.slice()`: on a Node Buffer that is a view of the same memory).
+  const copy = new Uint8Array(raw);
   const buffer = copy.buffer;
   const n = sizeOfShape(shape);
   const littleEndianView = new DataView(buffer);
