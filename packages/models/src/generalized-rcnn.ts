@@ -13,14 +13,12 @@ import {
   resizeGroundTruth,
   type StateDict,
 } from '@rcnn/core';
-import { RegionProposalNetwork } from '@rcnn/rpn';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from './detector-instances';
 import { type MaskPasting, toOriginalCoordinates } from './paste-instance-masks';
 import type { RoiHeads } from './roi-heads/roi-heads';
 import { mergeLosses } from './roi-heads/roi-heads-loss';
 import { matchStateDict, type StateDictReport } from './weights/match-state-dict';
-import { rpnHeadSlot } from './weights/module-slots';
 import { StateDictMismatchError } from './weights/state-dict-mismatch-error';
 import { hasWeightSlots, type WeightSlot } from './weights/weight-slot';
 
@@ -210,9 +208,6 @@ export class GeneralizedRcnn {
     const slots: WeightSlot[] = [];
     if (hasWeightSlots(this.backbone)) slots.push(...this.backbone.weightSlots());
     if (hasWeightSlots(this.proposalGenerator)) slots.push(...this.proposalGenerator.weightSlots());
-    else if (this.proposalGenerator instanceof RegionProposalNetwork) {
-      slots.push(rpnHeadSlot(this.proposalGenerator.head));
-    }
     slots.push(...this.roiHeads.weightSlots());
     return slots;
   }
