@@ -54,6 +54,7 @@ export {
 } from './presets/resnet-fpn-presets';
 export { decodeKeypointHeatmaps, maskTargetRoiAlign } from './roi-heads/branch-adapters';
 export { RoiHeads, type RoiHeadsOptions } from './roi-heads/roi-heads';
+export type { RoiPadding } from './roi-heads/roi-padding';
 export { LoadableBackbone, type LoadableBackboneOptions } from './weights/loadable-backbone';
 export { formatStateDictReport, type StateDictReport } from './weights/match-state-dict';
 export { headModuleSlot, rpnHeadSlot } from './weights/module-slots';

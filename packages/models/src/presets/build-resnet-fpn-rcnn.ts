@@ -206,6 +206,7 @@ export function buildResnetFpnRcnn(
       scoreThresh: options.boxScoreThresh ?? 0.05,
       nmsThresh: options.boxNmsThresh ?? 0.5,
       detectionsPerImage: options.boxDetectionsPerImg ?? 100,
+      ...(options.roiPadding ? { roiPadding: options.roiPadding } : {}),
       sampler:
         options.boxSampler ??
         matcherRoiSampler({

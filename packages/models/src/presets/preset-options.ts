@@ -10,6 +10,7 @@ import type {
   TwoMlpHead,
 } from '@rcnn/heads';
 import type { AnchorGenerator, RpnHead } from '@rcnn/rpn';
+import type { RoiPadding } from '../roi-heads/roi-padding';
 
 /**
  * Options of the Faster R-CNN presets: torchvision's `FasterRCNN` constructor and
@@ -95,6 +96,8 @@ export interface FasterRcnnOptions {
   readonly boxNmsThresh?: number;
   /** Default 100. */
   readonly boxDetectionsPerImg?: number;
+  /** Inference: pad RoI counts to multiples for stable shapes on GPU backends (see `RoiPadding`). Default none. */
+  readonly roiPadding?: RoiPadding;
   /** Default 0.5. */
   readonly boxFgIouThresh?: number;
   /** Default 0.5. */

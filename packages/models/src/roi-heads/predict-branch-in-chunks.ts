@@ -2,6 +2,7 @@ import type { FeatureMaps } from '@rcnn/core';
 import type { BranchPrediction, RoiHeadBranch } from '@rcnn/heads';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections, sliceDetections } from '../detector-instances';
+import { firstRows, padDetection } from './roi-padding';
 
 /**
  * Detections per image that one call of a branch's `predict` sees at most. The mask branch
@@ -18,6 +19,7 @@ export const BRANCH_PREDICT_CHUNK = 100;
  * unchunked call exactly; with at most `chunkSize` detections per image it is that one call.
  * @param detections per image, with earlier branches' fields; not disposed
  * @param chunkSize detections per image per call, a positive integer (Infinity: one call)
+ * @param padTo each call's detections per image are padded to a multiple of this (see `RoiPadding`)
  * @returns per image the branch's new fields; caller owns
  */
 export async function predictBranchInChunks(
@@ -25,10 +27,11 @@ export async function predictBranchInChunks(
   features: FeatureMaps,
   detections: readonly DetectorInstances[],
   chunkSize = BRANCH_PREDICT_CHUNK,
+  padTo?: number,
 ): Promise<BranchPrediction[]> {
   const counts = detections.map((detection) => detection.boxes.shape[0]);
   const largest = Math.max(0, ...counts);
-  if (largest <= chunkSize) return branch.predict(features, detections);
+  if (largest <= chunkSize) return predictPadded(branch, features, detections, padTo);
   const pieces: BranchPrediction[][] = []; // [round][image]
   try {
     for (let start = 0; start < largest; start += chunkSize) {
@@ -37,7 +40,7 @@ export async function predictBranchInChunks(
         return sliceDetections(detection, from, Math.min(chunkSize, counts[i]! - from));
       });
       try {
-        pieces.push(await branch.predict(features, parts));
+        pieces.push(await predictPadded(branch, features, parts, padTo));
       } finally {
         disposeDetections(parts);
       }
@@ -60,5 +63,23 @@ export async function predictBranchInChunks(
     for (const round of pieces) {
       for (const prediction of round) tf.dispose(Object.values(prediction) as tf.Tensor[]);
     }
+  }
+}
+
+/** `branch.predict` on the detections padded to a multiple of `padTo` rows, cut back to the real rows. */
+async function predictPadded(
+  branch: RoiHeadBranch,
+  features: FeatureMaps,
+  detections: readonly DetectorInstances[],
+  padTo: number | undefined,
+): Promise<BranchPrediction[]> {
+  if (padTo === undefined) return branch.predict(features, detections);
+  const padded: DetectorInstances[] = [];
+  try {
+    for (const detection of detections) padded.push(padDetection(detection, padTo));
+    const predictions = await branch.predict(features, padded);
+    return predictions.map((prediction, i) => firstRows(prediction, detections[i]!.boxes.shape[0]));
+  } finally {
+    disposeDetections(padded);
   }
 }

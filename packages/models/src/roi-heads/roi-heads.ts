@@ -20,8 +20,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from '../detector-instances';
 import { headModuleSlot } from '../weights/module-slots';
 import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
-import { predictBranchInChunks } from './predict-branch-in-chunks';
+import { BRANCH_PREDICT_CHUNK, predictBranchInChunks } from './predict-branch-in-chunks';
 import { roiHeadsLoss } from './roi-heads-loss';
+import { checkRoiPadding, dropPaddedRows, padProposals, type RoiPadding } from './roi-padding';
 
 /** Options of {@link RoiHeads}: built parts are injected; scalars default to torchvision's. */
 export interface RoiHeadsOptions {
@@ -39,6 +40,8 @@ export interface RoiHeadsOptions {
   readonly detectionsPerImage?: number;
   /** Training: proposal matching and sampling (default {@link matcherRoiSampler}: 0.5 / 0.5, 512, 0.25). */
   readonly sampler?: RoiSampler;
+  /** Inference: pad RoI counts for stable shapes on GPU backends ({@link RoiPadding}). Default none. */
+  readonly roiPadding?: RoiPadding;
 }
 
 /** A branch module that loads by torchvision names (a `@rcnn/heads` module). */
@@ -71,6 +74,7 @@ export class RoiHeads implements HasWeightSlots {
   readonly nmsThresh: number;
   readonly detectionsPerImage: number;
   readonly sampler: RoiSampler;
+  readonly roiPadding: RoiPadding | undefined;
 
   constructor({
     box,
@@ -80,7 +84,9 @@ export class RoiHeads implements HasWeightSlots {
     nmsThresh = 0.5,
     detectionsPerImage = 100,
     sampler = matcherRoiSampler(),
+    roiPadding,
   }: RoiHeadsOptions) {
+    if (roiPadding) checkRoiPadding(roiPadding);
     const names = branches.map((branch) => branch.name);
     ensure(
       new Set(names).size === names.length,
@@ -99,6 +105,7 @@ export class RoiHeads implements HasWeightSlots {
     this.nmsThresh = nmsThresh;
     this.detectionsPerImage = detectionsPerImage;
     this.sampler = sampler;
+    this.roiPadding = roiPadding;
   }
 
   /**
@@ -121,7 +128,7 @@ export class RoiHeads implements HasWeightSlots {
       'INVALID_ARGUMENT',
       () => `RoiHeads.predict: ${proposals.length} proposal sets for ${imageSizes.length} image sizes`,
     );
-    const { classLogits, boxRegression } = this.box.forward(features, proposals);
+    const { classLogits, boxRegression } = this.#boxForward(features, proposals);
     let detections: DetectorInstances[];
     try {
       detections = await postprocessDetections({
@@ -139,7 +146,13 @@ export class RoiHeads implements HasWeightSlots {
     }
     try {
       for (const branch of this.branches) {
-        const predictions = await predictBranchInChunks(branch, features, detections);
+        const predictions = await predictBranchInChunks(
+          branch,
+          features,
+          detections,
+          BRANCH_PREDICT_CHUNK,
+          this.roiPadding?.detections,
+        );
         detections = detections.map((detection, i) => {
           const added = predictions[i] ?? {};
           // A branch that recomputes a field replaces it; the old tensor goes.
@@ -156,6 +169,23 @@ export class RoiHeads implements HasWeightSlots {
     } catch (error) {
       disposeDetections(detections);
       throw error;
+    }
+  }
+
+  /** The box branch on the proposals, padded per {@link roiPadding} (outputs cut back to the real rows). */
+  #boxForward(features: FeatureMaps, proposals: readonly Boxes[]): ReturnType<BoxBranch['forward']> {
+    const multiple = this.roiPadding?.proposals;
+    if (multiple === undefined) return this.box.forward(features, proposals);
+    const padded = padProposals(proposals, multiple);
+    const counts = proposals.map((boxes) => boxes.shape[0]);
+    try {
+      const { classLogits, boxRegression } = this.box.forward(features, padded);
+      return {
+        classLogits: dropPaddedRows(classLogits, counts, multiple),
+        boxRegression: dropPaddedRows(boxRegression, counts, multiple),
+      };
+    } finally {
+      tf.dispose(padded);
     }
   }
 
