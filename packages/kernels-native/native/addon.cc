@@ -60,6 +60,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Run<Conv2dBackwardData, 20>));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Run<Conv2dBackwardWeights, 20>));
   exports.Set("matMul", Napi::Function::New(env, Run<MatMul, 13>));
+  exports.Set("binary", Napi::Function::New(env, Run<Binary, 4 + 3 * kRank>));
+  exports.Set("reduce", Napi::Function::New(env, Run<Reduce, 3 + 2 * kRank>));
+  exports.Set("stridedCopy", Napi::Function::New(env, Run<StridedCopy, 2 + 2 * kRank>));
+  exports.Set("gather", Napi::Function::New(env, Run<Gather, 7>));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, Run<MaxPoolGrad, 15>));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, GetThreads));
   exports.Set("version", Napi::Function::New(env, Version));

@@ -12,6 +12,16 @@ export interface NativeAddon {
   conv2dBackpropInput(heap: Uint8Array, params: Float64Array): void;
   conv2dBackpropFilter(heap: Uint8Array, params: Float64Array): void;
   matMul(heap: Uint8Array, params: Float64Array): void;
+  /** Broadcasting float32 binary op (native/elementwise.cc). */
+  binary(heap: Uint8Array, params: Float64Array): void;
+  /** Sum or mean over any axes (native/elementwise.cc). */
+  reduce(heap: Uint8Array, params: Float64Array): void;
+  /** Contiguous copy of a strided view: tile, slice, transpose, unpack (native/elementwise.cc). */
+  stridedCopy(heap: Uint8Array, params: Float64Array): void;
+  /** Gather along one axis (native/gather-pool.cc). */
+  gather(heap: Uint8Array, params: Float64Array): void;
+  /** Max pooling's input gradient (native/gather-pool.cc). */
+  maxPoolGrad(heap: Uint8Array, params: Float64Array): void;
   /** Sets oneDNN's OpenMP thread count; returns the count now in effect. */
   setThreads(threads: number): number;
   threads(): number;

@@ -1,10 +1,18 @@
-import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import {
+  type DataType,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
 import { countFallback, countNative } from './kernel-stats';
 import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
 
 /** What a native kernel will compute: its output shape and the addon call that fills it. */
 export interface NativePlan {
   shape: number[];
+  /** Default float32. */
+  dtype?: DataType;
   /** Runs the addon over `heap`, writing the output at byte offset `output`. */
   run(heap: Uint8Array, output: number): void;
 }
@@ -27,7 +35,7 @@ export function nativeKernel(kernelName: string, planner: Planner, original?: Ke
     const backend = args.backend as WasmBackend;
     const plan = planner(args, backend);
     if (typeof plan === 'string') return fallback(args, plan);
-    const output: TensorInfo = backend.makeOutput(plan.shape, 'float32');
+    const output: TensorInfo = backend.makeOutput(plan.shape, plan.dtype ?? 'float32');
     if (util.sizeFromShape(plan.shape) === 0) return output;
     try {
       plan.run(heapOf(backend), offsetOf(backend, output));

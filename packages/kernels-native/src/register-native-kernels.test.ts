@@ -21,6 +21,22 @@ const NAMES = [
   'Conv2DBackpropFilter',
   'BatchMatMul',
   '_FusedMatMul',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'Maximum',
+  'Minimum',
+  'SquaredDifference',
+  'Sum',
+  'Mean',
+  'Tile',
+  'Slice',
+  'Transpose',
+  'Unpack',
+  'SplitV',
+  'GatherV2',
+  'MaxPoolGrad',
 ];
 
 function wasmKernels() {
@@ -84,7 +100,7 @@ describe('registration without the addon (runs everywhere)', () => {
 describe.skipIf(!availability.available)(`registration with the addon${skipReason}`, () => {
   afterEach(() => unregisterNativeKernels());
 
-  it('replaces the six wasm kernels and unregistering restores tfjs-wasm’s own', () => {
+  it('replaces the wasm kernels it serves and unregistering restores tfjs-wasm’s own', () => {
     const before = wasmKernels();
     const registration = registerNativeKernels({ threads: 1 });
     expect(registration.native).toEqual(NAMES);
@@ -98,6 +114,20 @@ describe.skipIf(!availability.available)(`registration with the addon${skipReaso
     expect(wasmKernels()).toEqual(during);
     unregisterNativeKernels();
     expect(wasmKernels()).toEqual(before);
+    wasmKernels().forEach((config, i) => {
+      expect(config).toBe(before[i]);
+    });
+  });
+
+  it('serves only the kernels named in `kernels`, and restores them all when unregistered', () => {
+    const before = wasmKernels();
+    const only = ['Conv2D', 'Tile'];
+    expect(registerNativeKernels({ threads: 1, kernels: only }).native).toEqual(only);
+    wasmKernels().forEach((config, i) => {
+      if (only.includes(NAMES[i]!)) expect(config).not.toBe(before[i]);
+      else expect(config).toBe(before[i]);
+    });
+    unregisterNativeKernels();
     wasmKernels().forEach((config, i) => {
       expect(config).toBe(before[i]);
     });

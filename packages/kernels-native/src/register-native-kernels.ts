@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { convKernelConfigs } from './conv-kernels';
+import { ELEMENTWISE_KERNEL_NAMES, elementwiseKernelConfigs } from './elementwise-kernels';
+import { GATHER_POOL_KERNEL_NAMES, gatherPoolKernelConfigs } from './gather-pool-kernels';
 import { matMulKernelConfigs } from './matmul-kernels';
 import { loadNativeAddon, type NativeAddonOptions } from './native-addon';
 
@@ -8,6 +10,11 @@ import { loadNativeAddon, type NativeAddonOptions } from './native-addon';
 export interface NativeKernelsOptions extends NativeAddonOptions {
   /** oneDNN threads (OpenMP); default: `RCNN_NATIVE_THREADS` if set, else every core (`os.availableParallelism()`). */
   threads?: number;
+  /**
+   * Serve only these tfjs kernel names (e.g. `['Conv2D', 'FusedConv2D']`); default every kernel
+   * this package has. Takes effect on the first call after {@link unregisterNativeKernels}.
+   */
+  kernels?: readonly string[];
 }
 
 /** Whether the addon can run here, and if not, why. */
@@ -42,9 +49,12 @@ export function nativeKernelsAvailable(options: NativeAddonOptions = {}): Native
 }
 
 /**
- * Registers oneDNN kernels for the wasm backend under tfjs's own names (Conv2D, FusedConv2D,
- * Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul, _FusedMatMul), replacing
- * tfjs-wasm's; calls the native kernels do not support run tfjs-wasm's. Call it after
+ * Registers native kernels for the wasm backend under tfjs's own names, replacing tfjs-wasm's:
+ * on oneDNN Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul and
+ * _FusedMatMul; as plain loops the memory-bound ones tfjs-wasm walks element by element
+ * (broadcasting Add, Sub, Multiply, RealDiv, Maximum, Minimum, SquaredDifference; Sum, Mean;
+ * Tile, Slice, Transpose, Unpack, SplitV, GatherV2; MaxPoolGrad). Calls the native kernels do
+ * not support run the kernel registered before (tfjs-wasm's, or @rcnn/train-kernels'). Call it after
  * importing `@tensorflow/tfjs-backend-wasm`, before or after `setBackend('wasm')`. Safe to
  * call again (only the thread count changes). Never throws: without the addon it registers
  * nothing and says why, and everything keeps running on wasm.
@@ -72,13 +82,24 @@ export function registerNativeKernels(options: NativeKernelsOptions = {}): Nativ
       tf.Conv2DBackpropFilter,
       tf.BatchMatMul,
       tf._FusedMatMul,
+      ...ELEMENTWISE_KERNEL_NAMES,
+      ...GATHER_POOL_KERNEL_NAMES,
     ];
     for (const name of names) {
       const config = tf.getKernel(name, 'wasm');
       originals.set(name, config);
       if (config) current.set(name, config);
     }
-    for (const config of [...convKernelConfigs(addon, current), ...matMulKernelConfigs(addon, current)]) {
+    for (const config of [
+      ...convKernelConfigs(addon, current),
+      ...matMulKernelConfigs(addon, current),
+      ...elementwiseKernelConfigs(addon, current),
+      ...gatherPoolKernelConfigs(addon, current),
+    ]) {
+      if (options.kernels && !options.kernels.includes(config.kernelName)) {
+        originals.delete(config.kernelName);
+        continue;
+      }
       if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
       tf.registerKernel(config);
     }
