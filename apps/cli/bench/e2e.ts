@@ -63,7 +63,8 @@ function torchOptions(options: ReturnType<typeof presetOptions>) {
 
 async function benchmarkOurs(name: string, imagePath: string) {
   const options = presetOptions(name);
-  const loaded = await loadDetector(nodeIo, architectureFrom(name, 'e2e'), 'deterministic', options, 'e2e');
+  const request = { architecture: architectureFrom(name, 'e2e'), weights: 'deterministic', options };
+  const loaded = await loadDetector(nodeIo, request, 'e2e');
   const image = imageTensor(await readImage(nodeIo, imagePath, 'e2e'));
   const timers = instrumentStages(loaded.model);
   const subStages: Record<string, number>[] = [];

@@ -18,19 +18,31 @@ export interface CocoResult {
 }
 
 /**
- * How the model's labels become COCO category ids. Without ground truth (`labelMap`
- * undefined) a label is its category id (torchvision's 91-class COCO layout). With ground
+ * How the model's labels become COCO category ids. With `modelIds` (the weights' model
+ * record's `categoryIds`), label `i` is `modelIds[i - 1]`; ground truth, if given, must have
+ * those categories. Otherwise: without ground truth (`labelMap` undefined) a label is its category id (torchvision's 91-class COCO layout). With ground
  * truth: when the model has one class per ground-truth category plus background, label `i`
  * is the `i`-th category id in ascending order (the label map `@rcnn/train` saves in its
  * checkpoints); when it has more classes than the largest category id (torchvision's COCO
  * weights against COCO's instances.json), labels are category ids.
- * @throws CliError when the model's class count fits neither
+ * @throws CliError when the model's class count fits neither, or ground truth lacks a recorded id
  */
 export function categoryIdMapper(
   numClasses: number,
   labelMap: LabelMap | undefined,
   command: string,
+  modelIds?: readonly number[],
 ): (label: number) => number {
+  if (modelIds) {
+    const missing = labelMap ? modelIds.filter((id) => !labelMap.categoryIds.includes(id)) : [];
+    if (missing.length > 0) {
+      throw new CliError(
+        `${command}: the weights' model record has category ids ${missing.join(', ')}, which --coco-gt does not have: it was trained on another dataset`,
+        1,
+      );
+    }
+    return (label) => modelIds[label - 1]!;
+  }
   if (!labelMap) return (label) => label;
   const ids = labelMap.categoryIds;
   if (numClasses === ids.length + 1) return (label) => ids[label - 1]!;

@@ -9,14 +9,14 @@ export const DETECTOR_OPTION_SPECS: OptionSpecs = {
   arch: {
     type: 'string',
     value: 'NAME',
-    required: true,
-    description: '{fasterrcnn,maskrcnn,keypointrcnn}_resnet{18,34,50,101}_fpn, as torchvision',
+    description:
+      "{fasterrcnn,maskrcnn,keypointrcnn}_resnet{18,34,50,101}_fpn, as torchvision (default: the --weights file's model record)",
   },
   weights: {
     type: 'string',
     value: 'FILE',
     required: true,
-    description: `torchvision state_dict (.pth or .safetensors), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
+    description: `torchvision state_dict (.pth or .safetensors; a model record in a .safetensors file, as rcnn train and convert write, supplies --arch, the model options and the class names), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
   },
 };
 
@@ -36,8 +36,10 @@ export const BACKEND_AND_MODEL_OPTION_SPECS: OptionSpecs = { ...BACKEND_OPTION_S
 /** One stderr line saying what runs where, and the note that deterministic outputs mean nothing. */
 export function describeDetector(io: CliIo, command: string, loaded: LoadedDetector, backend: string): void {
   const weights = loaded.deterministic ? 'deterministic test weights' : 'checkpoint weights';
+  const names = loaded.record?.categoryNames;
+  const classes = names ? ` (model record: ${names.length} classes: ${names.join(', ')})` : '';
   io.stderr(
-    `${command}: ${loaded.architecture}, ${weights}, ${backend} backend (ready in ${(loaded.loadMs / 1000).toFixed(1)} s)\n`,
+    `${command}: ${loaded.architecture}${classes}, ${weights}, ${backend} backend (ready in ${(loaded.loadMs / 1000).toFixed(1)} s)\n`,
   );
   if (loaded.deterministic) {
     const settings = Object.keys(DETERMINISTIC_DEFAULTS)

@@ -1,14 +1,18 @@
-import { RcnnError, readStateDict, type StateDict } from '@rcnn/core';
+import { detectWeightsFormat, RcnnError, readSafetensors, readStateDict, type StateDict } from '@rcnn/core';
 import {
   type ArchitectureName,
   type CreateDetectorOptions,
   createDetector,
   deterministicWeightsFor,
   type GeneralizedRcnn,
+  type ModelRecord,
+  modelRecordOf,
   parseArchitectureName,
 } from '@rcnn/models';
 import { checkpointCountProblem } from './checkpoint-counts';
 import { CliError, type CliIo } from './command';
+import { parseModelOptions } from './model-options';
+import { applyModelRecord, type ResolvedModel } from './model-record-options';
 import { shown } from './terminal-text';
 
 /** `--weights deterministic`: the repository's deterministic test weights instead of a file. */
@@ -32,8 +36,24 @@ export interface LoadedDetector {
   /** The options the preset was built with (the given ones plus any deterministic defaults). */
   readonly options: CreateDetectorOptions;
   readonly deterministic: boolean;
+  /** The weights file's model record (`rcnn.model`), when it has one. */
+  readonly record?: ModelRecord;
+  /** The weights file's safetensors metadata (empty for a `.pth` file or deterministic weights). */
+  readonly metadata: Readonly<Record<string, string>>;
   /** Reading, building and loading, in milliseconds. */
   readonly loadMs: number;
+}
+
+/** What the command line asks for, checked before anything is read. */
+export interface DetectorRequest {
+  /** `--arch`; optional when the weights file has a model record. */
+  readonly architecture?: ArchitectureName;
+  /** `--weights`: a file, or {@link DETERMINISTIC_WEIGHTS}; names the weights in messages. */
+  readonly weights: string;
+  /** The model flags given (a record's options fill in the rest). */
+  readonly options: CreateDetectorOptions;
+  /** The weights file's bytes, when already at hand (e.g. a packaged model): not read again. */
+  readonly bytes?: Uint8Array;
 }
 
 /**
@@ -49,16 +69,44 @@ export function architectureFrom(name: string, command: string): ArchitectureNam
   }
 }
 
-async function readWeights(io: CliIo, path: string, command: string): Promise<StateDict> {
+/**
+ * `--arch`, `--weights` and the model flags of a command line.
+ * @throws CliError exit code 2 for a bad name or value, or no `--arch` with deterministic weights
+ */
+export function detectorRequest(
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  command: string,
+): DetectorRequest {
+  const weights = values.weights as string;
+  const options = parseModelOptions(values, command);
+  if (typeof values.arch === 'string') {
+    return { architecture: architectureFrom(values.arch, command), weights, options };
+  }
+  if (weights === DETERMINISTIC_WEIGHTS) {
+    throw new CliError(`${command}: --arch is required with --weights ${DETERMINISTIC_WEIGHTS}`, 2);
+  }
+  return { weights, options };
+}
+
+/** The state_dict and safetensors metadata of a weights file. */
+async function readWeights(
+  io: CliIo,
+  request: DetectorRequest,
+  command: string,
+): Promise<{ stateDict: StateDict; metadata: Record<string, string> }> {
+  const path = request.weights;
   let bytes: Uint8Array;
   try {
-    bytes = await io.readBytes(path);
+    bytes = request.bytes ?? (await io.readBytes(path));
   } catch (error) {
     throw new CliError(`${command}: cannot read --weights ${path}: ${(error as Error).message}`, 1);
   }
   let stateDict: StateDict;
+  let metadata: Record<string, string> = {};
   try {
-    stateDict = readStateDict(bytes);
+    if (detectWeightsFormat(bytes) === 'safetensors') {
+      ({ tensors: stateDict, metadata } = readSafetensors(bytes));
+    } else stateDict = readStateDict(bytes);
   } catch (error) {
     if (error instanceof RcnnError) {
       throw new CliError(
@@ -70,32 +118,61 @@ async function readWeights(io: CliIo, path: string, command: string): Promise<St
   }
   const problem = checkpointCountProblem(stateDict);
   if (problem) throw new CliError(`${command}: --weights ${shown(path)}: ${problem}`, 1);
-  return stateDict;
+  return { stateDict, metadata };
+}
+
+/** The weights' model record and what to build: the record's, with the flags on top. */
+function resolveModel(
+  request: DetectorRequest,
+  metadata: Record<string, string>,
+  command: string,
+): ResolvedModel & { record?: ModelRecord } {
+  const source = `--weights ${shown(request.weights)}`;
+  let record: ModelRecord | undefined;
+  try {
+    record = modelRecordOf(metadata);
+  } catch (error) {
+    if (error instanceof RcnnError) throw new CliError(`${command}: ${source}: ${error.message}`, 1);
+    throw error;
+  }
+  if (record) {
+    return { ...applyModelRecord(record, request.architecture, request.options, source, command), record };
+  }
+  if (request.architecture === undefined) {
+    throw new CliError(
+      `${command}: --arch is required: ${source} has no "rcnn.model" record saying what model it is`,
+      2,
+    );
+  }
+  return { architecture: request.architecture, options: request.options };
 }
 
 /**
- * Builds `architecture` with `options` and loads `weights`: a torchvision `.pth` or
+ * Builds the detector a request names and loads its weights: a torchvision `.pth` or
  * `.safetensors` state_dict, loaded strictly (missing, unexpected or mis-shaped entries are an
- * error listing them), or {@link DETERMINISTIC_WEIGHTS}. Caller owns the model (`dispose()`).
+ * error listing them), or {@link DETERMINISTIC_WEIGHTS}. A safetensors file's model record
+ * (`rcnn.model`) supplies the architecture and default options. Caller owns the model (`dispose()`).
  * @throws CliError exit code 1 for an unreadable or mismatched checkpoint, 2 for bad options
  */
 export async function loadDetector(
   io: CliIo,
-  architecture: ArchitectureName,
-  weights: string,
-  given: CreateDetectorOptions,
+  request: DetectorRequest,
   command: string,
 ): Promise<LoadedDetector> {
   const start = performance.now();
+  const { weights } = request;
   const deterministic = weights === DETERMINISTIC_WEIGHTS;
-  const options = deterministic ? { ...DETERMINISTIC_DEFAULTS, ...given } : given;
-  const stateDict = deterministic ? undefined : await readWeights(io, weights, command);
+  const file = deterministic ? undefined : await readWeights(io, request, command);
+  const resolved = file
+    ? resolveModel(request, file.metadata, command)
+    : { architecture: request.architecture!, options: { ...DETERMINISTIC_DEFAULTS, ...request.options } };
+  const { architecture, options } = resolved;
   let model: GeneralizedRcnn;
   try {
-    model = createDetector(architecture, stateDict ? { ...options, weights: stateDict } : options);
+    model = createDetector(architecture, file ? { ...options, weights: file.stateDict } : options);
   } catch (error) {
     if (!(error instanceof RcnnError)) throw error;
-    if (stateDict) {
+    if (file) {
       throw new CliError(
         `${command}: --weights ${weights} does not fit ${architecture}: ${error.message}`,
         1,
@@ -111,7 +188,15 @@ export async function loadDetector(
       throw error;
     }
   }
-  return { model, architecture, options, deterministic, loadMs: performance.now() - start };
+  return {
+    model,
+    architecture,
+    options,
+    deterministic,
+    ...('record' in resolved && resolved.record ? { record: resolved.record } : {}),
+    metadata: file?.metadata ?? {},
+    loadMs: performance.now() - start,
+  };
 }
 
 /**

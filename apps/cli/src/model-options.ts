@@ -31,11 +31,6 @@ function specsOf(flags: readonly ModelFlag[]): OptionSpecs {
 /** The model flags as option declarations for a command (help text and parsing). */
 export const MODEL_OPTION_SPECS: OptionSpecs = specsOf(MODEL_FLAGS);
 
-/** The model flags that change the weights' shapes (`--num-classes`, `--num-keypoints`): all `convert` takes. */
-export const WEIGHT_SHAPE_OPTION_SPECS: OptionSpecs = specsOf(
-  MODEL_FLAGS.filter((entry) => entry.shapesWeights),
-);
-
 function numbers(text: string, flag: string, command: string): number[] {
   const parts = text.split(',').map((part) => part.trim());
   const values = parts.map(Number);

@@ -7,8 +7,7 @@ import {
 import { BENCH_STAGES, benchmarkPredict } from '../benchmark-predict';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import { architectureFrom, loadDetector, usingDetector } from '../load-detector';
-import { parseModelOptions } from '../model-options';
+import { detectorRequest, loadDetector, usingDetector } from '../load-detector';
 import { checkOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
 import { resizeProblem } from '../predict-inputs';
@@ -26,7 +25,7 @@ export const benchCommand: CommandModule = {
   summary:
     'Time predict on one image after a warm-up: median total and per stage (transform .. postprocess).',
   usage:
-    '--arch NAME --weights FILE|deterministic --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--threads N] [--json OUT] [model options]',
+    '[--arch NAME] --weights FILE|deterministic --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--threads N] [--json OUT] [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: { type: 'string', value: 'FILE', required: true, description: 'PNG or JPEG to run on' },
@@ -58,8 +57,7 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const options = args.options as Record<string, string | boolean | undefined>;
   if (args.positionals.length > 0)
     throw new CliError(`${COMMAND}: unexpected argument '${args.positionals[0]}'`, 2);
-  const architecture = architectureFrom(options.arch as string, COMMAND);
-  const modelOptions = parseModelOptions(options, COMMAND);
+  const request = detectorRequest(options, COMMAND);
   const runs = countOption(options.runs as string | undefined, 'runs', 3, 1);
   const warmup = countOption(options.warmup as string | undefined, 'warmup', 1, 0);
   const threads = parseThreads(options.threads as string | undefined, COMMAND);
@@ -76,7 +74,8 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
   const image = await readImage(io, imagePath, COMMAND);
   const backend = await activateBackend(options.backend as string | undefined, threads);
   const kernels = nativeKernelsSummary();
-  const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
+  const loaded = await loadDetector(io, request, COMMAND);
+  const { architecture } = loaded;
   const input = imageTensor(image);
   return usingDetector(loaded, async () => {
     try {

@@ -27,8 +27,23 @@ export interface PredictBatch {
   /** Go on after an image fails (input errors only: an internal error always stops). */
   readonly keepGoing: boolean;
   readonly verbose: boolean;
+  /** Class names by label (0 = background), when known: in the JSON and the per-image lines. */
+  readonly names?: readonly string[] | undefined;
   /** Draws an image's detections (in that image's pixels) as PNG bytes. */
   draw(image: RgbImage, detections: readonly PlainDetection[]): Uint8Array;
+}
+
+/** `: 2 circle, 1 square` (most frequent first) when the names are known and there are detections. */
+function countsByName(detections: readonly PlainDetection[], names: readonly string[] | undefined): string {
+  if (!names || detections.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const detection of detections) {
+    const label = detection.labels as number;
+    const name = names[label] ?? String(label);
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+  return `: ${sorted.map(([name, count]) => `${count} ${name}`).join(', ')}`;
 }
 
 function reasonOf(error: unknown): string {
@@ -74,7 +89,7 @@ export async function predictImages(batch: PredictBatch): Promise<{
       } finally {
         input.dispose();
       }
-      results.push(toImageResult(path, { width: fileSize[1], height: fileSize[0] }, detections));
+      results.push(toImageResult(path, { width: fileSize[1], height: fileSize[0] }, detections, batch.names));
       indices.push(index);
       const drawing = batch.drawings[index];
       if (drawing) {
@@ -88,7 +103,7 @@ export async function predictImages(batch: PredictBatch): Promise<{
           ? ''
           : ` (${fileSize[1]}x${fileSize[0]} decoded at ${image.width}x${image.height})`;
       progress.line(
-        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s${shrunk}\n`,
+        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s${shrunk}${countsByName(detections, batch.names)}\n`,
       );
       if (batch.verbose) progress.line(`  ${stages.join(', ')}\n`);
     } catch (error) {

@@ -12,6 +12,8 @@ export interface InstanceJson {
   score: number;
   /** Class index in the model's weights (COCO category id for torchvision's 91-class models). */
   label: number;
+  /** The label's name, when the model's names are known (its model record's, or COCO's). */
+  categoryName?: string;
   /** Binary mask (probability > 0.5) as COCO compressed RLE, `size` = `[height, width]`. */
   mask?: CompressedRle;
   /** Mask Scoring R-CNN's mask score: class score x predicted MaskIoU. */
@@ -69,15 +71,18 @@ function putField(entry: Record<string, unknown>, key: string, form: PlainForm, 
 
 /**
  * The JSON of one detection: every field it carries, each under its `plainKey` and converted
- * by its `plainForm` (numbers rounded to 4 decimals), in the table's order.
+ * by its `plainForm` (numbers rounded to 4 decimals), in the table's order; `categoryName`
+ * after the label when `names` (by label, 0 = background) has one for it.
  */
-export function toInstanceJson(detection: PlainDetection): InstanceJson {
+export function toInstanceJson(detection: PlainDetection, names?: readonly string[]): InstanceJson {
   const entry: Record<string, unknown> = {};
   for (const name of DETECTION_FIELD_NAMES) {
     const value = detection[name];
     if (value === undefined) continue;
     const { plainKey, plainForm } = DETECTION_FIELDS[name];
     putField(entry, plainKey, plainForm, value);
+    const categoryName = name === 'labels' ? names?.[value as number] : undefined;
+    if (categoryName !== undefined) entry.categoryName = categoryName;
   }
   return entry as InstanceJson;
 }
@@ -87,11 +92,12 @@ export function toImageResult(
   path: string,
   image: { width: number; height: number },
   detections: readonly PlainDetection[],
+  names?: readonly string[],
 ): ImageResult {
   return {
     image: path,
     width: image.width,
     height: image.height,
-    instances: detections.map(toInstanceJson),
+    instances: detections.map((detection) => toInstanceJson(detection, names)),
   };
 }

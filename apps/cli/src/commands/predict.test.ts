@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMask, rleFromJson } from '@rcnn/coco-eval';
 import { decodeImagePixels } from '@rcnn/core';
+import { COCO_CATEGORY_NAMES } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, SMALL_MODEL_OPTIONS, temporaryDirectory, writeDemoImage } from '../test-support/run-cli';
@@ -70,8 +71,10 @@ describe('rcnn predict', () => {
     const scores = result.instances.map((instance) => instance.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     for (const instance of result.instances) {
-      expect(Object.keys(instance).sort()).toEqual(['box', 'label', 'score']);
+      expect(Object.keys(instance).sort()).toEqual(['box', 'categoryName', 'label', 'score']);
       expect(Number.isInteger(instance.label) && instance.label >= 1 && instance.label <= 90).toBe(true);
+      // torchvision's 91-class layout: COCO's names, by label.
+      expect(instance.categoryName).toBe(COCO_CATEGORY_NAMES[instance.label]);
     }
     const drawn = decodeImagePixels(new Uint8Array(readFileSync(outImage)));
     expect([drawn.width, drawn.height]).toEqual([WIDTH, HEIGHT]);

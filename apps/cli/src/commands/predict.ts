@@ -1,6 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { encodePng, type RgbImage } from '@rcnn/core';
-import { categoryNamesFor } from '@rcnn/models';
 import { COCO_PERSON_SKELETON, drawInstances } from '@rcnn/postprocess';
 import {
   activateBackend,
@@ -12,8 +11,8 @@ import { categoryIdMapper, jsonOutputsOf, resultsJson } from '../coco-results';
 import { CliError, type CliIo, type CommandModule } from '../command';
 import { DATASET_OPTION_SPECS, resolveImageSource } from '../dataset-images';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
-import { architectureFrom, type LoadedDetector, loadDetector, usingDetector } from '../load-detector';
-import { parseModelOptions } from '../model-options';
+import { detectorRequest, type LoadedDetector, loadDetector, usingDetector } from '../load-detector';
+import { labelNamesOf } from '../model-record-options';
 import { checkOutputs, type NamedPath, removeEarlierOutputs, StagedOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
 import { type PlainDetection, toDetectedInstance } from '../plain-detections';
@@ -35,8 +34,8 @@ export const predictCommand: CommandModule = {
   name: 'predict',
   summary: 'Detect objects in images; write JSON (boxes, RLE masks, keypoints) and optionally drawn PNGs.',
   usage:
-    '--arch NAME --weights FILE|deterministic --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]\n' +
-    '       rcnn predict --arch NAME --weights FILE [--coco-gt instances.json] --images DIR [--shard I/N] --coco-results FILE [model options]',
+    '[--arch NAME] --weights FILE|deterministic --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]\n' +
+    '       rcnn predict [--arch NAME] --weights FILE [--coco-gt instances.json] --images DIR [--shard I/N] --coco-results FILE [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: {
@@ -108,8 +107,7 @@ function drawing(image: RgbImage, detections: readonly PlainDetection[], loaded:
 const COCO_PERSON_SKELETON_KEYPOINTS = 17;
 
 function namesOf(loaded: LoadedDetector): readonly string[] | undefined {
-  const numClasses = loaded.model.roiHeads.box.predictor.numClasses;
-  return categoryNamesFor(numClasses, loaded.architecture.startsWith('keypointrcnn'));
+  return labelNamesOf(loaded.record, loaded.architecture, loaded.model.roiHeads.box.predictor.numClasses);
 }
 
 async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
@@ -120,8 +118,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
       2,
     );
   }
-  const architecture = architectureFrom(options.arch as string, COMMAND);
-  const modelOptions = parseModelOptions(options, COMMAND);
+  const request = detectorRequest(options, COMMAND);
   const threads = parseThreads(options.threads as string | undefined, COMMAND);
   const source = await resolveImageSource(io, options, args.lists.image ?? [], COMMAND);
   const images = source.paths;
@@ -156,11 +153,11 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   }
 
   const backend = await activateBackend(options.backend as string | undefined, threads);
-  const loaded = await loadDetector(io, architecture, options.weights as string, modelOptions, COMMAND);
+  const loaded = await loadDetector(io, request, COMMAND);
   return usingDetector(loaded, async () => {
     if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
     const numClasses = loaded.model.roiHeads.box.predictor.numClasses;
-    const categoryIdOf = categoryIdMapper(numClasses, source.labelMap, COMMAND);
+    const categoryIdOf = categoryIdMapper(numClasses, source.labelMap, COMMAND, loaded.record?.categoryIds);
     if (options.verbose && !options.quiet) io.stderr(`${COMMAND}: ${nativeKernelsSummary()}\n`);
     report(
       checked.headers.flatMap((header, index) => {
@@ -188,6 +185,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
         staged,
         progress,
         keepGoing,
+        names: namesOf(loaded),
         verbose: options.verbose === true && options.quiet !== true,
         draw: (image, detections) => drawing(image, detections, loaded),
       });

@@ -1,7 +1,7 @@
 // tfjs-core's gradients, bundled so they load in plain Node too (its own entry is browser ESM only).
 import '@rcnn/train-kernels/register-gradients';
 import { RcnnError, readStateDict } from '@rcnn/core';
-import { createDetector, deterministicWeightsFor } from '@rcnn/models';
+import { createDetector, deterministicWeightsFor, modelRecordMetadata } from '@rcnn/models';
 import {
   fineTuneStateDict,
   kebabCase,
@@ -19,6 +19,7 @@ import { CliError, type CliIo, type CommandModule } from '../command';
 import { BACKEND_AND_MODEL_OPTION_SPECS } from '../detector-options';
 import { architectureFrom, DETERMINISTIC_WEIGHTS } from '../load-detector';
 import { parseModelOptions } from '../model-options';
+import { trainedModelRecord } from '../model-record-options';
 import type { OptionSpecs, ParsedArguments } from '../parse-arguments';
 import { cocoValidation } from '../train-evaluation';
 
@@ -207,6 +208,8 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
     const result = await runTraining({
       config,
       createModel,
+      // Every checkpoint says what model it is, so predict and convert need no --arch or flags.
+      checkpointMetadata: (spec) => modelRecordMetadata(trainedModelRecord(architecture, modelOptions, spec)),
       signal,
       log: (line) => io.stderr(`${line}\n`),
       ...(evaluate ? { evaluate } : {}),
