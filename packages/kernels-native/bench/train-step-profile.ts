@@ -3,7 +3,8 @@
  * ResNet-18-FPN with GroupNorm, 4 synthetic 256x300 images) spends its time on wasm: every kernel
  * call timed (wasm kernels are synchronous), attributed to the stage whose forward recorded it
  * (backbone, rpn, box head, mask, the rest) and to the forward or backward pass. Run:
- * `npx vite-node --config vitest.config.ts bench/train-step-profile.ts [--steps 2] [--native 0|1] [--threads 1] [--top 25]`.
+ * `npx vite-node --config vitest.config.ts bench/train-step-profile.ts [--steps 2] [--native 0|1]
+ * [--kernels all|dnn] [--threads 1] [--top 25]`.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import '@rcnn/train-kernels/register-gradients';
@@ -16,6 +17,16 @@ import { argument, disposeBatch, makeDetector, syntheticBatch } from './train-st
 
 const steps = Number(argument('steps', '2'));
 const native = argument('native', '1') === '1';
+/** `dnn`: only the oneDNN convolutions and matmuls natively (what the package served before). */
+const only = argument('kernels', 'all');
+const DNN = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  '_FusedMatMul',
+];
 const top = Number(argument('top', '25'));
 
 let stage = 'other';
@@ -32,8 +43,12 @@ async function main() {
   registerTrainingKernels({ backends: ['wasm'] });
   await tf.setBackend('wasm');
   tf.enableProdMode();
-  if (native)
-    console.log(JSON.stringify(registerNativeKernels({ threads: Number(argument('threads', '1')) })));
+  if (native) {
+    const threads = Number(argument('threads', '1'));
+    console.log(
+      JSON.stringify(registerNativeKernels({ threads, ...(only === 'dnn' ? { kernels: DNN } : {}) })),
+    );
+  }
   // Every wasm kernel timed.
   for (const config of tf.getKernelsForBackend('wasm')) {
     const inner = config.kernelFunc;

@@ -34,6 +34,15 @@ float* Heap::At(double offset, size_t count) const {
   return reinterpret_cast<float*>(base_ + start);
 }
 
+uint8_t* Heap::BytesAt(double offset, size_t count) const {
+  if (offset < 0 || offset != static_cast<double>(static_cast<size_t>(offset))) {
+    throw std::out_of_range("tensor offset is not a byte offset in the heap");
+  }
+  size_t start = static_cast<size_t>(offset);
+  if (start > size_ || count > size_ - start) throw std::out_of_range("tensor lies outside the wasm heap");
+  return base_ + start;
+}
+
 std::vector<double> Numbers(const Napi::Value& value, size_t expected) {
   if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throw Napi::TypeError::New(value.Env(), "parameters must be a Float64Array");

@@ -27,6 +27,8 @@ class Heap {
   explicit Heap(const Napi::Value& value);
   /** float32 data of `count` elements at byte `offset`; throws if it is outside the heap. */
   float* At(double offset, size_t count) const;
+  /** `count` bytes at byte `offset` (bool tensors); throws if it is outside the heap. */
+  uint8_t* BytesAt(double offset, size_t count) const;
 
  private:
   uint8_t* base_;

@@ -36,9 +36,9 @@ Index Extent(const Index* shape, const Index* strides) {
   return last + 1;
 }
 
-template <typename Op>
+template <typename Out, typename Op>
 void BinaryLoop(const Index* shape, const Index* as, const Index* bs, const float* a, const float* b,
-                float* out, Op op) {
+                Out* out, Op op) {
   const Index n5 = shape[5], a5 = as[5], b5 = bs[5];
   for (Index i0 = 0; i0 < shape[0]; i0++)
     for (Index i1 = 0; i1 < shape[1]; i1++)
@@ -64,7 +64,10 @@ void BinaryLoop(const Index* shape, const Index* as, const Index* bs, const floa
 
 }  // namespace
 
-/** op, outShape[6], aStrides[6], bStrides[6], a, b, out offsets. */
+/**
+ * op, outShape[6], aStrides[6], bStrides[6], a, b, out offsets. Ops 0-6 write float32; 7-12
+ * (comparisons) write bool bytes (0/1), as tfjs-wasm stores bool tensors.
+ */
 void Binary(const Heap& heap, const std::vector<double>& p) {
   Index shape[kRank], as[kRank], bs[kRank];
   ReadDims(p, 1, shape);
@@ -73,8 +76,22 @@ void Binary(const Heap& heap, const std::vector<double>& p) {
   const size_t at = 1 + 3 * kRank;
   const float* a = heap.At(p[at], static_cast<size_t>(Extent(shape, as)));
   const float* b = heap.At(p[at + 1], static_cast<size_t>(Extent(shape, bs)));
+  const int code = static_cast<int>(p[0]);
+  if (code >= 7) {
+    uint8_t* flags = heap.BytesAt(p[at + 2], static_cast<size_t>(Count(shape)));
+    switch (code) {
+      case 7: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x == y; }); break;
+      case 8: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x != y; }); break;
+      case 9: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x > y; }); break;
+      case 10: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x >= y; }); break;
+      case 11: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x < y; }); break;
+      case 12: BinaryLoop(shape, as, bs, a, b, flags, [](float x, float y) -> uint8_t { return x <= y; }); break;
+      default: throw std::invalid_argument("unknown comparison");
+    }
+    return;
+  }
   float* out = heap.At(p[at + 2], static_cast<size_t>(Count(shape)));
-  switch (static_cast<int>(p[0])) {
+  switch (code) {
     case 0: BinaryLoop(shape, as, bs, a, b, out, [](float x, float y) { return x + y; }); break;
     case 1: BinaryLoop(shape, as, bs, a, b, out, [](float x, float y) { return x - y; }); break;
     case 2: BinaryLoop(shape, as, bs, a, b, out, [](float x, float y) { return x * y; }); break;

@@ -39,6 +39,25 @@ describe.skipIf(!availability.available)(`native elementwise kernels vs tfjs cpu
       ));
     it('Minimum: box IoU corners [N, 1, 2] with [1, M, 2] (both sides broadcast)', () =>
       expectWasmMatchesCpu('Minimum', () => tf.minimum(random([37, 1, 2], 8), random([1, 5, 2], 9)), exact));
+    const comparisons = [
+      ['Equal', tf.equal],
+      ['NotEqual', tf.notEqual],
+      ['Greater', tf.greater],
+      ['GreaterEqual', tf.greaterEqual],
+      ['Less', tf.less],
+      ['LessEqual', tf.lessEqual],
+    ] as const;
+    for (const [name, op] of comparisons) {
+      it(`${name}: IoU rows against their maxima [9, 40] with [9, 1], ties included (bool out)`, () =>
+        expectWasmMatchesCpu(
+          name,
+          () => {
+            const iou = tf.round(tf.mul(random([9, 40], 30), 3));
+            return tf.cast(op(iou, tf.max(iou, 1, true)), 'float32');
+          },
+          exact,
+        ));
+    }
     it('int32 falls back to the wasm kernel', () =>
       expectWasmMatchesCpu('Add', () => tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')), {
         ...exact,

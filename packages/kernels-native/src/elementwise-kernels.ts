@@ -2,12 +2,18 @@ import {
   Add,
   backend_util,
   type DataType,
+  Equal,
+  Greater,
+  GreaterEqual,
   type KernelConfig,
   type KernelFunc,
+  Less,
+  LessEqual,
   Maximum,
   Mean,
   Minimum,
   Multiply,
+  NotEqual,
   RealDiv,
   Slice,
   type SliceAttrs,
@@ -43,6 +49,15 @@ const BINARY_CODES: Readonly<Record<string, number>> = {
   [Minimum]: 5,
   [SquaredDifference]: 6,
 };
+/** Comparisons (float32 inputs, bool output), codes as in native/elementwise.cc. */
+const COMPARISON_CODES: Readonly<Record<string, number>> = {
+  [Equal]: 7,
+  [NotEqual]: 8,
+  [Greater]: 9,
+  [GreaterEqual]: 10,
+  [Less]: 11,
+  [LessEqual]: 12,
+};
 /** dtypes the copies move (4-byte elements). */
 const COPYABLE = new Set<DataType>(['float32', 'int32']);
 
@@ -66,6 +81,7 @@ function binaryPlanner(addon: NativeAddon, code: number): Planner {
     const at = [offsetOf(backend, a!), offsetOf(backend, b!)];
     return {
       shape,
+      dtype: code >= 7 ? 'bool' : 'float32',
       run: (heap, output) => addon.binary(heap, Float64Array.from([code, ...layout.flat(), ...at, output])),
     };
   };
@@ -228,6 +244,7 @@ function piecesConfig(
 /** Kernel names {@link elementwiseKernelConfigs} serves. */
 export const ELEMENTWISE_KERNEL_NAMES = [
   ...Object.keys(BINARY_CODES),
+  ...Object.keys(COMPARISON_CODES),
   Sum,
   Mean,
   Tile,
@@ -240,7 +257,7 @@ export const ELEMENTWISE_KERNEL_NAMES = [
 /**
  * Memory-bound kernels where tfjs-wasm walks broadcasts and strides element by element: float32
  * binary ops with broadcasting (Add, Sub, Multiply, RealDiv, Maximum, Minimum,
- * SquaredDifference), Sum and Mean over any axes (accumulated in double), and Tile, Slice,
+ * SquaredDifference; Equal, NotEqual, Greater, GreaterEqual, Less, LessEqual to bool), Sum and Mean over any axes (accumulated in double), and Tile, Slice,
  * Transpose, Unpack and SplitV of float32/int32 as strided copies. Other dtypes fall back to `originals`.
  */
 export function elementwiseKernelConfigs(
@@ -248,7 +265,7 @@ export function elementwiseKernelConfigs(
   originals: ReadonlyMap<string, KernelConfig>,
 ): KernelConfig[] {
   return [
-    ...Object.entries(BINARY_CODES).map(([name, code]) =>
+    ...Object.entries({ ...BINARY_CODES, ...COMPARISON_CODES }).map(([name, code]) =>
       nativeKernel(name, binaryPlanner(addon, code), originals.get(name)),
     ),
     nativeKernel(Sum, reducePlanner(addon, false), originals.get(Sum)),
