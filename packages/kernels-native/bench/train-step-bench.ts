@@ -7,7 +7,7 @@
  * oneDNN convolutions and matmuls only, what it served before the elementwise kernels) and
  * `native` (every kernel this package has). Prints the CPU, the load average, median wall and
  * CPU seconds per step (CPU time is the steadier figure on a shared machine; with --threads 1 it
- * has no OpenMP spinning in it) and the speed-ups; writes bench-results/train-step.json. Run:
+ * has no OpenMP spinning in it) and the speed-ups; writes bench-results/train-step-<threads>t.json. Run:
  * `npx pnpm@9.15.9 --filter @rcnn/kernels-native bench:train [-- --runs 3 --threads 2]`.
  */
 import '@tensorflow/tfjs-backend-wasm';
@@ -122,7 +122,7 @@ async function main() {
   }
   mkdirSync(join(here, '..', 'bench-results'), { recursive: true });
   writeFileSync(
-    join(here, '..', 'bench-results', 'train-step.json'),
+    join(here, '..', 'bench-results', `train-step-${threads}t.json`),
     `${JSON.stringify(summary, null, 2)}\n`,
   );
 }
