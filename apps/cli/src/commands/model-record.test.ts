@@ -129,6 +129,22 @@ describe('model records', () => {
     expect(summary).toMatch(new RegExp(`: 6 instances, [\\d.]+ s: \\d+ (${names.join('|')})`));
   });
 
+  it('rcnn bench takes the architecture and options from the record too', async () => {
+    const { code, stdout, stderr } = await runCli(
+      'bench',
+      '--weights',
+      half,
+      '--image',
+      image,
+      '--runs',
+      '1',
+      '--warmup',
+      '0',
+    );
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^maskrcnn_resnet18_fpn on \w+, \d+x\d+, 6 instances: median of 1 runs/);
+  });
+
   it('predicts from float16 weights exactly as from the same rounded weights stored as float32', async () => {
     const file = readSafetensors(readFileSync(half));
     const wide = join(directory, 'wide.safetensors');
