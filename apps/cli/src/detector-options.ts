@@ -15,8 +15,7 @@ export const DETECTOR_OPTION_SPECS: OptionSpecs = {
   weights: {
     type: 'string',
     value: 'FILE',
-    required: true,
-    description: `torchvision state_dict (.pth or .safetensors; a model record in a .safetensors file, as rcnn train and convert write, supplies --arch, the model options and the class names), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
+    description: `the default model (@rcnn/default-model) when left out; a torchvision state_dict (.pth or .safetensors; a model record in a .safetensors file, as rcnn train and convert write, supplies --arch, the model options and the class names), or '${DETERMINISTIC_WEIGHTS}' for the repository's untrained test weights (no checkpoint needed; outputs are meaningless)`,
   },
 };
 

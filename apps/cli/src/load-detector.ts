@@ -11,6 +11,7 @@ import {
 } from '@rcnn/models';
 import { checkpointCountProblem } from './checkpoint-counts';
 import { CliError, type CliIo } from './command';
+import { defaultWeightsPath, noDefaultWeightsMessage } from './default-weights';
 import { parseModelOptions } from './model-options';
 import { applyModelRecord, type ResolvedModel } from './model-record-options';
 import { shown } from './terminal-text';
@@ -70,14 +71,16 @@ export function architectureFrom(name: string, command: string): ArchitectureNam
 }
 
 /**
- * `--arch`, `--weights` and the model flags of a command line.
+ * `--arch`, `--weights` and the model flags of a command line; without `--weights`, the
+ * default model (`@rcnn/default-model`).
  * @throws CliError exit code 2 for a bad name or value, or no `--arch` with deterministic weights
  */
 export function detectorRequest(
   values: Readonly<Record<string, string | boolean | undefined>>,
   command: string,
 ): DetectorRequest {
-  const weights = values.weights as string;
+  const weights = typeof values.weights === 'string' ? values.weights : defaultWeightsPath();
+  if (weights === undefined) throw new CliError(noDefaultWeightsMessage(command), 2);
   const options = parseModelOptions(values, command);
   if (typeof values.arch === 'string') {
     return { architecture: architectureFrom(values.arch, command), weights, options };

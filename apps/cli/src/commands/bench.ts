@@ -25,7 +25,7 @@ export const benchCommand: CommandModule = {
   summary:
     'Time predict on one image after a warm-up: median total and per stage (transform .. postprocess).',
   usage:
-    '[--arch NAME] --weights FILE|deterministic --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--threads N] [--json OUT] [model options]',
+    '[--weights FILE|deterministic] [--arch NAME] --image FILE [--runs N] [--warmup N] [--backend wasm|cpu|webgpu] [--threads N] [--json OUT] [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: { type: 'string', value: 'FILE', required: true, description: 'PNG or JPEG to run on' },
@@ -100,7 +100,7 @@ async function runBench(args: ParsedArguments, io: CliIo): Promise<number> {
         median_ms: result.medianMs,
         stages_ms: result.stagesMs,
         arch: architecture,
-        weights: loaded.deterministic ? 'deterministic' : options.weights,
+        weights: loaded.deterministic ? 'deterministic' : request.weights,
         image: imagePath,
         width: image.width,
         height: image.height,

@@ -26,6 +26,12 @@ export const convertCommand: CommandModule = {
     '[--arch NAME] --weights IN.pth|IN.safetensors|deterministic --out OUT.safetensors [--dtype float16] [--category-names A,B,...] [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
+    weights: {
+      type: 'string',
+      value: 'FILE',
+      required: true,
+      description: `the checkpoint to convert: a torchvision .pth or .safetensors (an rcnn train checkpoint too), or '${DETERMINISTIC_WEIGHTS}'`,
+    },
     out: { type: 'string', value: 'FILE', required: true, description: 'the .safetensors file to write' },
     dtype: {
       type: 'string',

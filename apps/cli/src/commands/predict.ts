@@ -34,8 +34,8 @@ export const predictCommand: CommandModule = {
   name: 'predict',
   summary: 'Detect objects in images; write JSON (boxes, RLE masks, keypoints) and optionally drawn PNGs.',
   usage:
-    '[--arch NAME] --weights FILE|deterministic --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]\n' +
-    '       rcnn predict [--arch NAME] --weights FILE [--coco-gt instances.json] --images DIR [--shard I/N] --coco-results FILE [model options]',
+    '[--weights FILE|deterministic] [--arch NAME] --image FILE [--image FILE ...] --out-json FILE [--out-image FILE ...] [model options]\n' +
+    '       rcnn predict [--weights FILE] [--arch NAME] [--coco-gt instances.json] --images DIR [--shard I/N] --coco-results FILE [model options]',
   options: {
     ...DETECTOR_OPTION_SPECS,
     image: {
