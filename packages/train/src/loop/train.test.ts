@@ -225,6 +225,32 @@ describe('train', () => {
     model.dispose();
   });
 
+  it('gives the event loop a turn every iteration (Ctrl-C and file callbacks are not starved)', async () => {
+    // The batches here are ready at once, so each step awaits settled promises only: the
+    // macrotask queue (signals, fs callbacks, setImmediate) runs only if the loop yields.
+    const model = new ToyDetector();
+    const optimizer = new Sgd(model.trainableVariables(), { momentum: 0.9 });
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (turns < 1000) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const turnsAt: number[] = [];
+    await train({
+      model,
+      data: source(),
+      optimizer,
+      schedule: { lr: 0.1 },
+      iterations: 6,
+      onProgress: () => turnsAt.push(turns),
+    });
+    turns = 1000;
+    model.dispose();
+    optimizer.dispose();
+    for (let i = 1; i < turnsAt.length; i++) expect(turnsAt[i]).toBeGreaterThan(turnsAt[i - 1]!);
+  });
+
   it('an aborted signal ends the run after the step with a checkpoint', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rcnn-train-'));
     const model = new ToyDetector();

@@ -94,6 +94,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
 
   for (let iteration = start; iteration < iterations; iteration++) {
+    // With its batch ready, a step awaits only settled promises (microtasks), so without this the
+    // event loop would not get a turn for hours: no Ctrl-C, no log or checkpoint file callbacks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (options.signal?.aborted) {
       const written = await checkpoint(iteration);
       return {

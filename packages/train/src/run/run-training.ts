@@ -149,7 +149,7 @@ export async function runTraining(
       ...(options.gradients ? { gradients: options.gradients } : {}),
       onProgress: (record: ProgressRecord) => {
         history.push(record);
-        writes = writes.then(() => csv.append(record));
+        csv.append(record);
         if (record.iteration % config.printFreq === 0 || record.iteration === record.iterations)
           log(formatProgress(record));
         if (record.evaluation) log(`evaluation at ${record.iteration}: ${JSON.stringify(record.evaluation)}`);
