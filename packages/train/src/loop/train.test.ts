@@ -229,7 +229,7 @@ describe('train', () => {
     // The batches here are ready at once, so each step awaits settled promises only: the
     // macrotask queue (signals, fs callbacks, setImmediate) runs only if the loop yields.
     const model = new ToyDetector();
-    const optimizer = new Sgd(model.trainableVariables(), { momentum: 0.9 });
+    const optimizer = new Sgd({ momentum: 0.9 });
     let turns = 0;
     const tick = () => {
       turns++;
