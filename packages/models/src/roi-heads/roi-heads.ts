@@ -8,17 +8,10 @@ import {
   type LossRecord,
   validateInstances,
 } from '@rcnn/core';
-import {
-  type BoxBranch,
-  matcherRoiSampler,
-  type RoiHeadBranch,
-  type RoiSampler,
-  type WeightedModule,
-} from '@rcnn/heads';
+import { type BoxBranch, matcherRoiSampler, type RoiHeadBranch, type RoiSampler } from '@rcnn/heads';
 import { postprocessDetections } from '@rcnn/postprocess';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DetectorInstances, disposeDetections } from '../detector-instances';
-import { headModuleSlot } from '../weights/module-slots';
 import { type HasWeightSlots, hasWeightSlots, type WeightSlot } from '../weights/weight-slot';
 import { BRANCH_PREDICT_CHUNK, predictBranchInChunks } from './predict-branch-in-chunks';
 import { roiHeadsLoss } from './roi-heads-loss';
@@ -42,17 +35,6 @@ export interface RoiHeadsOptions {
   readonly sampler?: RoiSampler;
   /** Inference: pad RoI counts for stable shapes on GPU backends ({@link RoiPadding}). Default none. */
   readonly roiPadding?: RoiPadding;
-}
-
-/** A branch module that loads by torchvision names (a `@rcnn/heads` module). */
-function isWeightedModule(value: unknown): value is WeightedModule {
-  const candidate = value as Partial<WeightedModule> | undefined;
-  return (
-    typeof candidate?.defaultPrefix === 'string' &&
-    typeof candidate.stateDictShapes === 'function' &&
-    typeof candidate.loadStateDict === 'function' &&
-    typeof candidate.trainableVariables === 'function'
-  );
 }
 
 /**
@@ -206,19 +188,18 @@ export class RoiHeads implements HasWeightSlots {
 
   /**
    * Box head and predictor, then each branch's modules (a branch implementing `weightSlots()`
-   * decides its own; otherwise its `head` and `predictor`, if they are `@rcnn/heads` modules,
-   * under their torchvision prefixes).
+   * decides its own; otherwise its `head` and `predictor` give theirs, as `@rcnn/heads` modules
+   * do under their torchvision prefixes).
    */
   weightSlots(): WeightSlot[] {
-    const slots = [headModuleSlot(this.box.head), headModuleSlot(this.box.predictor)];
+    const slots: WeightSlot[] = [...this.box.head.weightSlots(), ...this.box.predictor.weightSlots()];
     for (const branch of this.branches) {
       if (hasWeightSlots(branch)) {
         slots.push(...branch.weightSlots());
         continue;
       }
       const { head, predictor } = branch as { head?: unknown; predictor?: unknown };
-      for (const module of [head, predictor])
-        if (isWeightedModule(module)) slots.push(headModuleSlot(module));
+      for (const module of [head, predictor]) if (hasWeightSlots(module)) slots.push(...module.weightSlots());
     }
     return slots;
   }
