@@ -6,6 +6,7 @@ import {
   deterministicWeightsFor,
   type GeneralizedRcnn,
 } from '@rcnn/models';
+import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorSettings, LocalModelSource, ModelReport } from './protocol';
 
 /**
@@ -20,6 +21,14 @@ export const DEMO_SETTINGS: Readonly<Required<DetectorSettings>> = {
   detectionsPerImage: 10,
   proposals: 100,
 };
+
+/**
+ * On webgpu the RoI heads pad each image's proposals to a multiple of 32 and its detections to a
+ * multiple of 4 (`roiPadding` of `@rcnn/models`): the box, mask and keypoint heads then see the
+ * same few shapes whatever the counts, so no shaders are compiled for a new count, for at most
+ * 31 proposals and 3 detections of extra work. Results are those without padding.
+ */
+export const WEBGPU_ROI_PADDING = { proposals: 32, detections: 4 } as const;
 
 /** A detector built from a {@link LocalModelSource}; caller owns `model` (`dispose()`). */
 export interface BuiltDetector {
@@ -40,6 +49,7 @@ function presetOptions(source: LocalModelSource, settings: DetectorSettings): Cr
       : { rpnPostNmsTopNTest: settings.proposals, rpnPreNmsTopNTest: Math.max(settings.proposals, 200) }),
     // Untrained scores are all below torchvision's 0.05; the page's slider filters instead.
     ...(deterministic ? { boxScoreThresh: 0 } : {}),
+    ...(tf.getBackend() === 'webgpu' ? { roiPadding: WEBGPU_ROI_PADDING } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { drawImage, drawResult, visibleInstances } from './ui/draw-result';
 import { listenForImages, type PickedImage, toImagePayload } from './ui/image-input';
 import { modelRequest } from './ui/model-choice';
 import { renderResultsPanel } from './ui/results-panel';
-import { formatTimings } from './ui/timings';
+import { formatTimings, showTimings } from './ui/timings';
 
 /** The states the root element's `data-state` takes (for people, styles and tests). */
 type AppState = 'idle' | 'loading' | 'running' | 'done' | 'error';
@@ -148,7 +148,7 @@ async function detect(): Promise<void> {
     const report = await detector.detect(await toImagePayload(picked));
     if (picked !== image) return; // a newer image arrived meanwhile; its own run reports
     result = report;
-    element('timings').textContent = formatTimings(report.stages, loadMs, report.totalMs);
+    showTimings(element('timings'), report, loadMs);
     const tensors = element('tensors');
     tensors.dataset.count = String(report.numTensors);
     tensors.textContent = `${report.numTensors} tensors held by the worker`;

@@ -100,6 +100,14 @@ export interface ModelReport {
 /** Stage wall times of one detection, milliseconds (`postprocess` includes mask pasting and download). */
 export type StageTimes = Partial<Record<PredictStage, number>>;
 
+/**
+ * Device work per stage of one detection: device-to-CPU read-backs and shader programs compiled
+ * (both 0 on cpu and wasm, whose tensors live in CPU memory and which compile no shaders).
+ */
+export type StageCounts = Partial<
+  Record<PredictStage, { readonly reads: number; readonly compiles: number }>
+>;
+
 /** One image's detections. */
 export interface DetectionReport {
   readonly width: number;
@@ -108,6 +116,7 @@ export interface DetectionReport {
   readonly rgba: Uint8ClampedArray;
   readonly instances: readonly DetectedInstance[];
   readonly stages: StageTimes;
+  readonly counts: StageCounts;
   readonly totalMs: number;
   readonly backend: BackendName;
   /** `tf.memory().numTensors` after the call (steady across calls when nothing leaks). */

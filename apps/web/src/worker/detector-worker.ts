@@ -13,10 +13,12 @@ import type {
   LocalModelSource,
   ModelReport,
   ModelSource,
+  StageCounts,
   StageTimes,
   WorkerRequest,
   WorkerResponse,
 } from '../protocol';
+import { countDeviceWork } from './device-counters';
 import { fetchWeights } from './fetch-weights';
 import { startBackend } from './start-backend';
 
@@ -86,6 +88,9 @@ function decode(image: ImagePayload): {
 async function detectOnce(id: number, model: Loaded, image: ImagePayload): Promise<DetectionReport> {
   const { tensor, rgba, width, height } = decode(image);
   const stages: StageTimes = {};
+  const counts: StageCounts = {};
+  const deviceWork = countDeviceWork();
+  let before = deviceWork();
   const start = performance.now();
   try {
     const instances = await detectInstances(
@@ -93,12 +98,26 @@ async function detectOnce(id: number, model: Loaded, image: ImagePayload): Promi
       tensor,
       (stage, milliseconds) => {
         stages[stage] = milliseconds;
+        const after = deviceWork();
+        counts[stage] = { reads: after.reads - before.reads, compiles: after.compiles - before.compiles };
+        before = after;
         post({ type: 'stage', id, stage, milliseconds });
       },
       categoryNamesFor(model.report.numClasses, model.report.keypoints),
     );
     const totalMs = performance.now() - start;
-    return { width, height, rgba, instances, stages, totalMs, backend: backend!, numTensors: 0, numBytes: 0 };
+    return {
+      width,
+      height,
+      rgba,
+      instances,
+      stages,
+      counts,
+      totalMs,
+      backend: backend!,
+      numTensors: 0,
+      numBytes: 0,
+    };
   } finally {
     tensor.dispose();
   }
