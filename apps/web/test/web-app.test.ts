@@ -16,14 +16,8 @@ const ARTIFACTS = join(APP, 'test-artifacts');
 const SOURCE: ModelSource = { kind: 'deterministic', architecture: 'maskrcnn_resnet18_fpn' };
 /** What the page uses for the deterministic weights at its default 128 px input. */
 const SETTINGS = DEMO_SETTINGS;
-/**
- * WebGPU here is SwiftShader (the GPU emulated on the CPU), where the 128 px run takes minutes:
- * the webgpu check uses a 64 px input, 20 proposals and 3 detections (URL parameters of the page).
- * `RCNN_WEB_WEBGPU=0` skips it.
- */
-const WEBGPU_SETTINGS = { ...DEMO_SETTINGS, minSize: 64, maxSize: 64, proposals: 20, detectionsPerImage: 3 };
-const WEBGPU_QUERY = 'size=64&proposals=20&detections=3';
-const withWebgpu = process.env.RCNN_WEB_WEBGPU !== '0';
+/** The camera loop runs the small settings of the webgpu tests (test/webgpu.test.ts). */
+const SMALL_QUERY = 'size=64&proposals=20&detections=3';
 
 describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -120,7 +114,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     const frames = Number(process.env.RCNN_WEB_CAMERA_FRAMES ?? 30);
     const page = await browser.newPage();
     try {
-      await page.goto(`${server.url}/?backend=wasm&camera=synthetic&${WEBGPU_QUERY}`);
+      await page.goto(`${server.url}/?backend=wasm&camera=synthetic&${SMALL_QUERY}`);
       await page.click('#camera');
       await page.waitForFunction(
         (n) => Number(document.getElementById('loop')!.dataset.frames) >= n,
@@ -143,26 +137,4 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
       await page.close();
     }
   }, 3_000_000);
-
-  it.skipIf(!withWebgpu)(
-    'detects on webgpu (SwiftShader) what Node detects',
-    async () => {
-      const expected = await detectInNode(PICTURE, SOURCE, WEBGPU_SETTINGS, 'wasm');
-      expect(expected).toHaveLength(WEBGPU_SETTINGS.detectionsPerImage);
-      const page = await browser.newPage();
-      try {
-        const started = performance.now();
-        const run = await detectOnPage(page, server.url, `backend=webgpu&${WEBGPU_QUERY}`, PICTURE, 840_000);
-        console.info(
-          `[web] webgpu: first detection ${(performance.now() - started).toFixed(0)} ms; ${run.timings}`,
-        );
-        expect(run.backend, `fell back: ${run.fallbacks}`).toBe('webgpu');
-        expectSameAsNode(run, await downloadJson(page), expected);
-        await page.screenshot({ path: join(ARTIFACTS, 'web-webgpu.png'), fullPage: true });
-      } finally {
-        await page.close();
-      }
-    },
-    900_000,
-  );
 });
