@@ -130,6 +130,12 @@ describe.skipIf(!hasChromium || !withWebgpu)('the web app on webgpu (SwiftShader
               ? await detectOnPage(page, server.url, QUERY, picture, FIRST_RUN_MS)
               : await (async () => {
                   await page.setInputFiles('#file', picture);
+                  // Until the new picture's detection starts, the page still shows the last one's.
+                  await page.waitForFunction(
+                    () => document.getElementById('app')!.dataset.state !== 'done',
+                    undefined,
+                    { polling: 10 },
+                  );
                   return finished(page, FIRST_RUN_MS);
                 })();
           expect(first.backend, `fell back: ${first.fallbacks}`).toBe('webgpu');
