@@ -86,14 +86,25 @@ function pointedFiles(manifest) {
   return files;
 }
 
+/** Whether `path` matches an exports target pattern with one `*` (any characters, as Node's subpath patterns). */
+function matchesPattern(path, pattern) {
+  const [head, tail] = pattern.split('*');
+  return path.length > head.length + tail.length && path.startsWith(head) && path.endsWith(tail);
+}
+
 function checkTarball(tarball, isApp) {
   const listed = new Set(run('tar', ['-tzf', tarball]).split('\n').filter(Boolean));
   const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json']));
   const problems = [];
   if (JSON.stringify(manifest).includes('workspace:')) problems.push('a workspace: range was not rewritten');
   if ([...listed].some((f) => f.includes('node_modules/'))) problems.push('contains node_modules');
+  // A subpath pattern (`./samples/*`) must match at least one packed file.
+  const packed = (file) =>
+    file.includes('*')
+      ? [...listed].some((f) => matchesPattern(f, `package/${file}`))
+      : listed.has(`package/${file}`);
   for (const file of pointedFiles(manifest)) {
-    if (!file.startsWith('src/') && !listed.has(`package/${file}`)) problems.push(`missing ${file}`);
+    if (!file.startsWith('src/') && !packed(file)) problems.push(`missing ${file}`);
   }
   const tfjsDeps = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith('@tensorflow/'));
   if (!isApp && tfjsDeps.length > 0) problems.push(`tfjs as a dependency, not a peer: ${tfjsDeps}`);
