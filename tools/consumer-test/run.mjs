@@ -196,7 +196,8 @@ try {
         .filter((p) => p.manifest.exports)
         .flatMap(({ manifest }) =>
           Object.keys(manifest.exports)
-            .filter((key) => key !== './package.json')
+            // Patterns (`./samples/*`) export data files, checked in the tarball step, not modules.
+            .filter((key) => key !== './package.json' && !key.includes('*'))
             .map((key) => (key === '.' ? manifest.name : `${manifest.name}${key.slice(1)}`)),
         ),
     );
