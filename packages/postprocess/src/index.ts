@@ -7,6 +7,7 @@ export {
   instanceColor,
   type RasterImage,
 } from './draw/draw-instances';
+export { type LabelRect, placeLabels } from './draw/label-placement';
 export type { Rgb } from './draw/rgba-canvas';
 export { type ToDetectedInstancesOptions, toDetectedInstances } from './instances/to-detected-instances';
 export {

@@ -1,6 +1,7 @@
 import { type DetectedInstance, ensure } from '@rcnn/core';
 import { decodeRleRowMajor } from '../masks/coco-rle';
 import { drawText, measureText } from './bitmap-font';
+import { placeLabels } from './label-placement';
 import { drawLine, fillCircle, fillRect, type Rgb, type RgbaCanvas, strokeRect } from './rgba-canvas';
 
 /** An 8-bit image in memory: `width * height` pixels of RGB (3 bytes) or RGBA (4 bytes), row-major. */
@@ -81,12 +82,7 @@ export function drawInstances(
     if (instance.keypoints)
       drawKeypoints(canvas, instance.keypoints, skeleton, keypointThreshold, color, lineWidth);
   }
-  if (labels) {
-    for (const { instance, color } of shown) {
-      const name = instance.categoryName ?? categoryNames?.[instance.label] ?? String(instance.label);
-      drawLabel(canvas, `${name} ${instance.score.toFixed(2)}`, instance.box, color, fontScale);
-    }
-  }
+  if (labels) drawLabels(canvas, shown, categoryNames, fontScale);
   return canvas.data;
 }
 
@@ -145,23 +141,41 @@ function drawKeypoints(
   });
 }
 
-function drawLabel(
+/** "name 0.97" per instance, best scores placed first so theirs sit right above their boxes. */
+function drawLabels(
   canvas: RgbaCanvas,
-  text: string,
-  box: readonly [number, number, number, number],
-  color: Rgb,
+  shown: readonly { readonly instance: DetectedInstance; readonly color: Rgb }[],
+  categoryNames: readonly string[] | undefined,
   scale: number,
 ): void {
   const padding = scale;
-  const size = measureText(text, scale);
-  const boxHeight = size.height + 2 * padding;
-  const left = Math.max(0, Math.min(Math.round(box[0]), canvas.width - size.width - 2 * padding));
-  // Above the box when there is room, else just inside its top edge.
-  const top =
-    Math.round(box[1]) - boxHeight >= 0 ? Math.round(box[1]) - boxHeight : Math.max(0, Math.round(box[1]));
-  fillRect(canvas, left, top, left + size.width + 2 * padding, top + boxHeight, color);
-  const luminance = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];
-  drawText(canvas, text, left + padding, top + padding, luminance > 140 ? [0, 0, 0] : [255, 255, 255], scale);
+  const ranked = [...shown].sort((a, b) => b.instance.score - a.instance.score);
+  const texts = ranked.map(({ instance }) => {
+    const name = instance.categoryName ?? categoryNames?.[instance.label] ?? String(instance.label);
+    return `${name} ${instance.score.toFixed(2)}`;
+  });
+  const sizes = texts.map((text) => {
+    const size = measureText(text, scale);
+    return { width: size.width + 2 * padding, height: size.height + 2 * padding };
+  });
+  const rects = placeLabels(
+    ranked.map(({ instance }) => instance.box),
+    sizes,
+    canvas,
+  );
+  ranked.forEach(({ color }, index) => {
+    const { left, top, right, bottom } = rects[index]!;
+    fillRect(canvas, left, top, right, bottom, color);
+    const luminance = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];
+    drawText(
+      canvas,
+      texts[index]!,
+      left + padding,
+      top + padding,
+      luminance > 140 ? [0, 0, 0] : [255, 255, 255],
+      scale,
+    );
+  });
 }
 
 /** Distinct, stable colours: hues a golden-ratio turn apart, fairly saturated and bright. */
