@@ -1,9 +1,4 @@
-import {
-  type ArchitectureName,
-  type CreateDetectorOptions,
-  categoryNamesFor,
-  type ModelRecord,
-} from '@rcnn/models';
+import type { ArchitectureName, CreateDetectorOptions, ModelRecord } from '@rcnn/models';
 import { CliError } from './command';
 import { MODEL_FLAGS } from './model-flags';
 
@@ -82,15 +77,5 @@ export function trainedModelRecord(
   };
 }
 
-/**
- * Names by label (index 0 is background) for drawing and JSON: the record's when the weights
- * carry one, else COCO's for torchvision's layouts, else none.
- */
-export function labelNamesOf(
-  record: ModelRecord | undefined,
-  architecture: ArchitectureName,
-  numClasses: number,
-): readonly string[] | undefined {
-  if (record) return ['__background__', ...record.categoryNames];
-  return categoryNamesFor(numClasses, architecture.startsWith('keypointrcnn'));
-}
+/** Names by label (index 0 is background): the record's, else COCO's for torchvision's layouts. */
+export { labelNamesOf } from '@rcnn/models';

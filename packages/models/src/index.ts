@@ -20,6 +20,7 @@ export {
   type PredictStage,
 } from './generalized-rcnn';
 export {
+  labelNamesOf,
   MODEL_RECORD_KEY,
   type ModelRecord,
   modelRecordMetadata,

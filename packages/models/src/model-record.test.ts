@@ -1,6 +1,7 @@
 import { writeSafetensors } from '@rcnn/core';
 import { describe, expect, it } from 'vitest';
 import {
+  labelNamesOf,
   MODEL_RECORD_KEY,
   type ModelRecord,
   modelRecordMetadata,
@@ -8,6 +9,7 @@ import {
   parseModelRecord,
   readModelRecord,
 } from './model-record';
+import { COCO_CATEGORY_NAMES } from './presets/coco-category-names';
 
 const RECORD: ModelRecord = {
   architecture: 'maskrcnn_resnet18_fpn',
@@ -80,5 +82,17 @@ describe('model record', () => {
 
   it('refuses to write a record that would not read back', () => {
     expect(() => modelRecordMetadata({ ...RECORD, categoryNames: ['one'] })).toThrowError(/numClasses" is 4/);
+  });
+
+  it('names labels by the record, else by COCO for torchvision layouts, else not at all', () => {
+    expect(labelNamesOf(RECORD, 'maskrcnn_resnet18_fpn', 4)).toEqual([
+      '__background__',
+      'circle',
+      'square',
+      'triangle',
+    ]);
+    expect(labelNamesOf(undefined, 'maskrcnn_resnet50_fpn', 91)).toBe(COCO_CATEGORY_NAMES);
+    expect(labelNamesOf(undefined, 'keypointrcnn_resnet50_fpn', 2)).toEqual(['__background__', 'person']);
+    expect(labelNamesOf(undefined, 'fasterrcnn_resnet18_fpn', 3)).toBeUndefined();
   });
 });

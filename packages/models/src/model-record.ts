@@ -4,6 +4,7 @@ import {
   type CreateDetectorOptions,
   parseArchitectureName,
 } from './presets/architecture-names';
+import { categoryNamesFor } from './presets/coco-category-names';
 
 /** The safetensors metadata key that holds a {@link ModelRecord} as JSON. */
 export const MODEL_RECORD_KEY = 'rcnn.model';
@@ -177,4 +178,17 @@ export function modelRecordOf(metadata: Readonly<Record<string, string>>): Model
 export function readModelRecord(bytes: Uint8Array): ModelRecord | undefined {
   if (detectWeightsFormat(bytes) !== 'safetensors') return undefined;
   return modelRecordOf(readSafetensors(bytes).metadata);
+}
+
+/**
+ * Names by label (index 0 is background), for drawing and results: the record's when the
+ * weights carry one, else COCO's for torchvision's layouts (`categoryNamesFor`), else none.
+ */
+export function labelNamesOf(
+  record: ModelRecord | undefined,
+  architecture: ArchitectureName,
+  numClasses: number,
+): readonly string[] | undefined {
+  if (record) return ['__background__', ...record.categoryNames];
+  return categoryNamesFor(numClasses, architecture.startsWith('keypointrcnn'));
 }
