@@ -29,12 +29,36 @@ export interface PredictBatch {
   readonly verbose: boolean;
   /** Class names by label (0 = background), when known: in the JSON and the per-image lines. */
   readonly names?: readonly string[] | undefined;
+  /** The per-image line counts by class the detections scoring at least this (those drawn). */
+  readonly summaryScoreThreshold: number;
   /** Draws an image's detections (in that image's pixels) as PNG bytes. */
   draw(image: RgbImage, detections: readonly PlainDetection[]): Uint8Array;
 }
 
-/** `: 2 circle, 1 square` (most frequent first) when the names are known and there are detections. */
-function countsByName(detections: readonly PlainDetection[], names: readonly string[] | undefined): string {
+/**
+ * What follows an image's instance count and time: `: 2 disc, 1 square` (most frequent class
+ * first), or with a threshold `; scoring >= 0.5: 2 disc` (none: `; none scoring >= 0.5`);
+ * classes only when their names are known.
+ */
+function classSummary(
+  detections: readonly PlainDetection[],
+  names: readonly string[] | undefined,
+  threshold: number,
+): string {
+  if (threshold <= 0) return countsByName(detections, names, ': ');
+  const counted = detections.filter((detection) => (detection.scores as number) >= threshold);
+  if (counted.length === 0) return `; none scoring >= ${threshold}`;
+  return (
+    countsByName(counted, names, `; scoring >= ${threshold}: `) ||
+    `; ${counted.length} scoring >= ${threshold}`
+  );
+}
+
+function countsByName(
+  detections: readonly PlainDetection[],
+  names: readonly string[] | undefined,
+  prefix: string,
+): string {
   if (!names || detections.length === 0) return '';
   const counts = new Map<string, number>();
   for (const detection of detections) {
@@ -43,7 +67,7 @@ function countsByName(detections: readonly PlainDetection[], names: readonly str
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   const sorted = [...counts].sort((a, b) => b[1] - a[1]);
-  return `: ${sorted.map(([name, count]) => `${count} ${name}`).join(', ')}`;
+  return `${prefix}${sorted.map(([name, count]) => `${count} ${name}`).join(', ')}`;
 }
 
 function reasonOf(error: unknown): string {
@@ -103,7 +127,7 @@ export async function predictImages(batch: PredictBatch): Promise<{
           ? ''
           : ` (${fileSize[1]}x${fileSize[0]} decoded at ${image.width}x${image.height})`;
       progress.line(
-        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s${shrunk}${countsByName(detections, batch.names)}\n`,
+        `[${index + 1}/${images.length}] ${shown(path)}: ${detections.length} instances, ${seconds} s${shrunk}${classSummary(detections, batch.names, batch.summaryScoreThreshold)}\n`,
       );
       if (batch.verbose) progress.line(`  ${stages.join(', ')}\n`);
     } catch (error) {

@@ -57,6 +57,12 @@ export const predictCommand: CommandModule = {
       description:
         'draw the detections into a PNG: one per --image, or one name for several images, written as NAME-1.png, NAME-2.png, ...',
     },
+    'draw-score-thresh': {
+      type: 'string',
+      value: 'X',
+      description:
+        'drawn PNGs show the instances scoring at least X (default 0.5; 0 with --weights deterministic); the JSON keeps every detection',
+    },
     'keep-going': {
       type: 'boolean',
       description:
@@ -93,11 +99,17 @@ export function outImagePaths(
 }
 
 /** The detections drawn onto `image`, as PNG bytes. */
-function drawing(image: RgbImage, detections: readonly PlainDetection[], loaded: LoadedDetector): Uint8Array {
+function drawing(
+  image: RgbImage,
+  detections: readonly PlainDetection[],
+  loaded: LoadedDetector,
+  scoreThreshold: number,
+): Uint8Array {
   const names = namesOf(loaded);
   const instances = detections.map((detection) => toDetectedInstance(detection, names));
   const keypointCount = instances[0]?.keypoints?.length ?? 0;
   const rgba = drawInstances(image, instances, {
+    scoreThreshold,
     ...(keypointCount === COCO_PERSON_SKELETON_KEYPOINTS ? { skeleton: COCO_PERSON_SKELETON } : {}),
     ...(names ? { categoryNames: names } : {}),
   });
@@ -105,6 +117,19 @@ function drawing(image: RgbImage, detections: readonly PlainDetection[], loaded:
 }
 
 const COCO_PERSON_SKELETON_KEYPOINTS = 17;
+
+/** What a drawing shows: confident detections only, as torchvision's demos draw them. */
+const DEFAULT_DRAW_SCORE_THRESH = 0.5;
+
+/** `--draw-score-thresh`, checked before anything runs; undefined when not given. */
+function parseDrawScoreThreshold(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) {
+    throw new CliError(`${COMMAND}: --draw-score-thresh must be a number from 0 to 1, got '${text}'`, 2);
+  }
+  return value;
+}
 
 function namesOf(loaded: LoadedDetector): readonly string[] | undefined {
   return labelNamesOf(loaded.record, loaded.architecture, loaded.model.roiHeads.box.predictor.numClasses);
@@ -120,6 +145,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   }
   const request = detectorRequest(options, COMMAND);
   const threads = parseThreads(options.threads as string | undefined, COMMAND);
+  const drawThresholdGiven = parseDrawScoreThreshold(options['draw-score-thresh'] as string | undefined);
   const source = await resolveImageSource(io, options, args.lists.image ?? [], COMMAND);
   const images = source.paths;
   const drawings = outImagePaths(images, args.lists['out-image'] ?? []);
@@ -156,6 +182,7 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
   const loaded = await loadDetector(io, request, COMMAND);
   return usingDetector(loaded, async () => {
     if (!options.quiet) describeDetector(io, COMMAND, loaded, backend);
+    const drawThreshold = drawThresholdGiven ?? (loaded.deterministic ? 0 : DEFAULT_DRAW_SCORE_THRESH);
     const numClasses = loaded.model.roiHeads.box.predictor.numClasses;
     const categoryIdOf = categoryIdMapper(numClasses, source.labelMap, COMMAND, loaded.record?.categoryIds);
     if (options.verbose && !options.quiet) io.stderr(`${COMMAND}: ${nativeKernelsSummary()}\n`);
@@ -187,7 +214,8 @@ async function runPredict(args: ParsedArguments, io: CliIo): Promise<number> {
         keepGoing,
         names: namesOf(loaded),
         verbose: options.verbose === true && options.quiet !== true,
-        draw: (image, detections) => drawing(image, detections, loaded),
+        summaryScoreThreshold: drawThreshold,
+        draw: (image, detections) => drawing(image, detections, loaded, drawThreshold),
       });
       failures.push(...batch.failures);
       if (batch.results.length === 0 || (failures.length > 0 && !keepGoing)) {
