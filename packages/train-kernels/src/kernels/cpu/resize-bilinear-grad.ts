@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { resizeBilinearGradArgs } from '../resize-bilinear-grad-args';
 import { resizeBilinearGradInto } from '../resize-bilinear-grad-loop';
 
 /** The part of tfjs-backend-cpu's `MathBackendCPU` this kernel uses (no runtime import). */
@@ -20,12 +21,11 @@ export const resizeBilinearGradCpu: tf.KernelConfig = {
   backendName: 'cpu',
   kernelFunc: ({ inputs, attrs, backend: kernelBackend }) => {
     const backend = kernelBackend as unknown as CpuBackend;
-    const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-    const { alignCorners = false, halfPixelCenters = false } = attrs as Partial<tf.ResizeBilinearAttrs>;
+    const { images, dy, mode } = resizeBilinearGradArgs(inputs, attrs);
     const values = backend.data.get(dy.dataId).values;
     const dyData = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
     const dx = new Float32Array(tf.util.sizeFromShape(images.shape));
-    resizeBilinearGradInto(dyData, 0, dx, 0, images.shape, dy.shape, { alignCorners, halfPixelCenters });
+    resizeBilinearGradInto(dyData, 0, dx, 0, images.shape, dy.shape, mode);
     return backend.makeTensorInfo(images.shape.slice(), 'float32', dx);
   },
 };

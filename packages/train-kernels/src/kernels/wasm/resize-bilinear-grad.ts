@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { resizeBilinearGradArgs } from '../resize-bilinear-grad-args';
 import { resizeBilinearGradInto } from '../resize-bilinear-grad-loop';
 import { floatIndexOf, heapFloats, type WasmBackend } from './wasm-backend';
 
@@ -16,8 +17,7 @@ export const resizeBilinearGradWasm: tf.KernelConfig = {
   backendName: 'wasm',
   kernelFunc: ({ inputs, attrs, backend: kernelBackend }) => {
     const backend = kernelBackend as unknown as WasmBackend;
-    const { images, dy } = inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
-    const { alignCorners = false, halfPixelCenters = false } = attrs as Partial<tf.ResizeBilinearAttrs>;
+    const { images, dy, mode } = resizeBilinearGradArgs(inputs, attrs);
     const dx = backend.makeOutput(images.shape, 'float32');
     const heap = heapFloats(backend, dx);
     resizeBilinearGradInto(
@@ -27,10 +27,7 @@ export const resizeBilinearGradWasm: tf.KernelConfig = {
       floatIndexOf(backend, dx),
       images.shape,
       dy.shape,
-      {
-        alignCorners,
-        halfPixelCenters,
-      },
+      mode,
     );
     return dx;
   },
