@@ -203,6 +203,22 @@ export class GeneralizedRcnn {
     return new Map(this.weightSlots().flatMap((slot) => [...(slot.trainable?.() ?? [])]));
   }
 
+  /**
+   * Draws every weight again from torchvision's initializers, seeded by `seed` and each
+   * entry's name: training from scratch with the same seed starts from the same weights.
+   * @throws RcnnError UNSUPPORTED when a part cannot be re-initialized
+   */
+  resetParameters(seed: number): void {
+    for (const slot of this.weightSlots()) {
+      ensure(
+        slot.reset !== undefined,
+        'UNSUPPORTED',
+        () => `resetParameters: ${slot.prefix} cannot be re-initialized`,
+      );
+      slot.reset?.(seed);
+    }
+  }
+
   /** Every weighted part as the state_dict sees it, in torchvision's order. */
   weightSlots(): WeightSlot[] {
     const slots: WeightSlot[] = [];

@@ -302,4 +302,42 @@ describe('model records', () => {
       );
     }
   });
+
+  it('rcnn train --weights init draws the starting weights from --seed: the same seed, the same run', async () => {
+    const trainFromScratch = async (seed: string, name: string) => {
+      const out = join(directory, name);
+      const run = await runCli(
+        'train',
+        '--arch',
+        'maskrcnn_resnet18_fpn',
+        '--weights',
+        'init',
+        '--seed',
+        seed,
+        '--train-json',
+        gt,
+        '--train-images',
+        imageDirectory,
+        '--out',
+        out,
+        '--iterations',
+        '1',
+        '--batch-size',
+        '1',
+        '--workers',
+        '0',
+        '--check-images',
+        'none',
+        ...TINY,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      return readSafetensors(readFileSync(join(out, 'checkpoint-0000001.safetensors'))).tensors;
+    };
+    const first = await trainFromScratch('9', 'seed-9-a');
+    const again = await trainFromScratch('9', 'seed-9-b');
+    const other = await trainFromScratch('10', 'seed-10');
+    const conv1 = 'backbone.body.conv1.weight';
+    for (const [name, tensor] of first) expect(again.get(name)?.data, name).toEqual(tensor.data);
+    expect(other.get(conv1)?.data).not.toEqual(first.get(conv1)!.data);
+  }, 120_000);
 });

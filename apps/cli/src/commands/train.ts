@@ -49,7 +49,10 @@ const DESCRIPTIONS: Record<string, [string, string]> = {
   ],
   'warmup-factor': ['X', `warm-up start factor (default ${TRAINING_DEFAULTS.warmupFactor})`],
   'clip-grad-norm': ['X', 'clip gradients to this global L2 norm (default 0: off)'],
-  seed: ['N', 'seed of the data order and augmentation (default 0)'],
+  seed: [
+    'N',
+    'seed of the starting weights (with --weights init), the data order and augmentation (default 0)',
+  ],
   workers: ['N', `image decoding threads (default ${TRAINING_DEFAULTS.workers}; 0: main thread)`],
   'aspect-ratio-group-factor': ['K', 'aspect-ratio groups of batches (default 3; -1: off)'],
   'flip-probability': ['X', 'horizontal flip probability (default 0.5)'],
@@ -164,7 +167,9 @@ async function runTrain(args: ParsedArguments, io: CliIo): Promise<number> {
         1,
       );
     }
-    if (weights !== FRESH_WEIGHTS) {
+    // torchvision's init, drawn from --seed so a run from scratch can be repeated.
+    if (weights === FRESH_WEIGHTS) model.resetParameters(config.seed);
+    else {
       const stateDict =
         weights === DETERMINISTIC_WEIGHTS
           ? deterministicWeightsFor(model)

@@ -28,3 +28,4 @@ export { type ModuleWeightSlot, moduleWeightSlot } from './module-weight-slot';
 export type { Norm2d } from './norm2d';
 export { type Initializer, Parameter, type ParameterOptions, tfjsShapeOf } from './parameter';
 export { isRecordingGradients } from './recording';
+export { resetParameters } from './reset-parameters';

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { StateDict } from '../weights/state-dict';
 import type { Module } from './module';
+import { resetParameters } from './reset-parameters';
 
 /**
  * A module's weights as a detector's state_dict loading and saving sees them (the shape of
@@ -18,6 +19,8 @@ export interface ModuleWeightSlot {
   load(entries: StateDict, complete: boolean): void;
   save(): Promise<StateDict>;
   trainable(): [name: string, variable: tf.Variable][];
+  /** Draws every entry again from its initializer, seeded by `seed` and the entry's full name. */
+  reset(seed: number): void;
 }
 
 /** The {@link ModuleWeightSlot} of `module` under `prefix` (e.g. `backbone.`). */
@@ -31,5 +34,6 @@ export function moduleWeightSlot(module: Module, prefix: string): ModuleWeightSl
     },
     save: () => module.saveStateDict(prefix),
     trainable: () => module.trainableVariables(prefix),
+    reset: (seed) => resetParameters(module, seed, prefix),
   };
 }

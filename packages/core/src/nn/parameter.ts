@@ -61,6 +61,8 @@ export class Parameter {
   readonly aliases: readonly string[];
   readonly isBuffer: boolean;
   readonly flattenedFrom: FlattenedFrom | undefined;
+  /** How it starts (and restarts: {@link Parameter.reinitialize}). */
+  readonly init: Initializer;
   readonly variable: tf.Variable;
 
   constructor(options: ParameterOptions) {
@@ -70,10 +72,23 @@ export class Parameter {
     this.isBuffer = options.buffer ?? false;
     this.flattenedFrom = options.flattenedFrom;
     const trainable = !this.isBuffer && (options.trainable ?? true);
+    this.init = options.init ?? { kind: 'zeros' };
     const shape = tfjsShapeOf(this.torchShape);
-    this.variable = tf.tidy(() =>
-      tf.variable(initialValue(shape, options.init ?? { kind: 'zeros' }), trainable),
-    );
+    this.variable = tf.tidy(() => tf.variable(initialValue(shape, this.init), trainable));
+  }
+
+  /**
+   * Draws the value again from its initializer; `seed` (an integer) replaces the
+   * initializer's own seed, so a random init becomes reproducible.
+   */
+  reinitialize(seed?: number): void {
+    const init =
+      seed === undefined || this.init.kind === 'zeros' || this.init.kind === 'ones'
+        ? this.init
+        : { ...this.init, seed };
+    const value = initialValue([...this.variable.shape], init);
+    this.variable.assign(value);
+    value.dispose();
   }
 
   /** Whether an optimizer updates it (always false for buffers). */

@@ -34,6 +34,8 @@ export interface WeightSlot {
    * entries, in their order; tfjs layouts). Absent or empty: the slot is frozen (constants).
    */
   trainable?(): readonly (readonly [name: string, variable: tf.Variable])[];
+  /** Draws the slot's weights again from their initializers, seeded (see core's `resetParameters`). */
+  reset?(seed: number): void;
 }
 
 /** A component that exposes its weights to a detector's state_dict loading and saving. */
