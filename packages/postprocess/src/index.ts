@@ -1,5 +1,6 @@
+/** Re-exported from @rcnn/core, where the font now lives (labels and loss-curve legends share it). */
+export { measureText } from '@rcnn/core';
 export { type PostprocessDetectionsInput, postprocessDetections } from './detections/postprocess-detections';
-export { measureText } from './draw/bitmap-font';
 export { COCO_PERSON_KEYPOINT_NAMES, COCO_PERSON_SKELETON } from './draw/coco-person-keypoints';
 export {
   type DrawInstancesOptions,

@@ -1,3 +1,4 @@
+export { forEachTextPixel, GLYPH_HEIGHT, GLYPH_WIDTH, measureText } from './bitmap-font';
 export { decodeImage, decodeImagePixels } from './decode-image';
 export { encodePng } from './encode-png';
 export { detectImageFormat, type ImageFormat } from './image-format';

@@ -1,9 +1,9 @@
-import { type DetectedInstance, RcnnError } from '@rcnn/core';
+import { type DetectedInstance, measureText, RcnnError } from '@rcnn/core';
 import { expect, it } from 'vitest';
 import { encodeColumnMajorMask } from '../masks/coco-rle';
-import { drawText, measureText } from './bitmap-font';
 import { COCO_PERSON_SKELETON } from './coco-person-keypoints';
 import { drawInstances, instanceColor } from './draw-instances';
+import { drawText } from './draw-text';
 
 const [width, height] = [64, 48];
 const grey = () => new Uint8Array(width * height * 3).fill(100);

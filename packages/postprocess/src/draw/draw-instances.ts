@@ -1,6 +1,6 @@
-import { type DetectedInstance, ensure } from '@rcnn/core';
+import { type DetectedInstance, ensure, measureText } from '@rcnn/core';
 import { decodeRleRowMajor } from '../masks/coco-rle';
-import { drawText, measureText } from './bitmap-font';
+import { drawText } from './draw-text';
 import { placeLabels } from './label-placement';
 import { drawLine, fillCircle, fillRect, type Rgb, type RgbaCanvas, strokeRect } from './rgba-canvas';
 

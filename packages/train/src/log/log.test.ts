@@ -68,6 +68,39 @@ describe('logs', () => {
     expect(at(190, 98)).toEqual([...SERIES_COLORS[1]]);
   });
 
+  it('renderLossCurvePng smooths a long noisy series over a pale raw line, and names the series in a legend', () => {
+    const x = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const noisy = x.map((i) => 1 + (i % 2 === 0 ? 0.5 : -0.5));
+    const png = renderLossCurvePng(
+      [
+        { name: 'total', x, y: noisy },
+        { name: 'rpn/objectness', x, y: x.map(() => 0.25) },
+      ],
+      400,
+      200,
+    );
+    const image = decodeImagePixels(png);
+    const at = (px: number, py: number) =>
+      Array.from(image.data.subarray((py * 400 + px) * 3, (py * 400 + px) * 3 + 3));
+    // Plot 390 - 40 = 350 px wide, 200 - 32 = 168 px high, y max = 1.5: the mean (1.0) at
+    // y = 12 + 168 / 3 = 68, in black; the raw extremes (0.5 and 1.5) in pale grey.
+    const column = Array.from({ length: 168 }, (_, k) => at(200, 12 + k));
+    const rowsOf = (rgb: readonly number[]) =>
+      column.flatMap((pixel, k) => (pixel.join() === rgb.join() ? [12 + k] : []));
+    expect(rowsOf(SERIES_COLORS[0]!).every((row) => Math.abs(row - 68) <= 2)).toBe(true);
+    expect(rowsOf(SERIES_COLORS[0]!).length).toBeGreaterThan(0);
+    expect(rowsOf([191, 191, 191]).length).toBeGreaterThan(100);
+    // The legend: a swatch of each series' colour in the top-right corner.
+    const legend = (rgb: readonly number[]) => {
+      let n = 0;
+      for (let py = 12; py < 40; py++)
+        for (let px = 250; px < 390; px++) if (at(px, py).join() === rgb.join()) n++;
+      return n;
+    };
+    expect(legend(SERIES_COLORS[0]!)).toBeGreaterThanOrEqual(63);
+    expect(legend(SERIES_COLORS[1]!)).toBeGreaterThanOrEqual(63);
+  });
+
   it('formatProgress renders a torchvision-style line', () => {
     expect(formatProgress(record(3, 1))).toBe(
       '[ 3/10]  eta: 0:00:11  lr: 0.02000  loss: 1.0000  rpn/objectness: 0.2500  roiHeads/classification: 0.7500  time: 1.500 s/it',

@@ -1,9 +1,10 @@
-import { encodePng } from '@rcnn/core';
+import { encodePng, forEachTextPixel, measureText } from '@rcnn/core';
 
-/** One line of the plot: y values at x positions. */
+/** One line of the plot: y values at x positions, and its name in the legend. */
 export interface PlotSeries {
   readonly x: readonly number[];
   readonly y: readonly number[];
+  readonly name?: string;
 }
 
 /** Line colours in series order (total first): black, then a colour-blind-safe palette. */
@@ -18,27 +19,12 @@ export const SERIES_COLORS: readonly (readonly [number, number, number])[] = [
   [240, 228, 66],
 ];
 
-// 3x5 glyphs for axis labels, one row per 3-bit number, top to bottom.
-const GLYPHS: Record<string, number[]> = {
-  '0': [7, 5, 5, 5, 7],
-  '1': [2, 6, 2, 2, 7],
-  '2': [7, 1, 7, 4, 7],
-  '3': [7, 1, 7, 1, 7],
-  '4': [5, 5, 7, 1, 1],
-  '5': [7, 4, 7, 1, 7],
-  '6': [7, 4, 7, 5, 7],
-  '7': [7, 1, 1, 1, 1],
-  '8': [7, 5, 7, 5, 7],
-  '9': [7, 5, 7, 1, 7],
-  '.': [0, 0, 0, 0, 2],
-  '-': [0, 0, 7, 0, 0],
-  e: [0, 7, 7, 4, 7],
-};
-
 /**
- * Draws loss curves as a PNG (white background, axes from 0 to the largest iteration and to the
- * 98th-percentile loss so one early spike does not flatten the rest; the y maximum and x maximum
- * written at the axis ends). Series are coloured by {@link SERIES_COLORS}.
+ * Draws loss curves as a PNG: white background, axes from 0 to the largest iteration and to
+ * the 98th-percentile loss (one early spike does not flatten the rest), the y maximum and x
+ * maximum written at the axis ends. Each series is drawn raw in a pale tint of its colour
+ * ({@link SERIES_COLORS}) and, when long enough to be noisy, as its moving average (over 2%
+ * of the points) in full colour on top; named series get a legend.
  * @returns PNG bytes
  */
 export function renderLossCurvePng(series: readonly PlotSeries[], width = 640, height = 360): Uint8Array {
@@ -69,40 +55,83 @@ export function renderLossCurvePng(series: readonly PlotSeries[], width = 640, h
       put(x, y + 1, color);
     }
   };
-  const text = (value: string, x: number, y: number) => {
-    for (const [k, char] of [...value].entries()) {
-      const rows = GLYPHS[char] ?? [0, 0, 0, 0, 0];
-      rows.forEach((bits, row) => {
-        for (let col = 0; col < 3; col++) if (bits & (4 >> col)) put(x + k * 4 + col, y + row, [0, 0, 0]);
-      });
-    }
-  };
+  const text = (value: string, x: number, y: number, color: readonly number[] = [0, 0, 0]) =>
+    forEachTextPixel(value, x, y, 1, (px, py) => put(px, py, color));
   const gray = [160, 160, 160];
   line(margin.left, margin.top, margin.left, margin.top + plotH, gray);
   line(margin.left, margin.top + plotH, margin.left + plotW, margin.top + plotH, gray);
-  text(formatNumber(yMax), 2, margin.top - 2);
-  text('0', margin.left - 6, margin.top + plotH - 4);
+  text(formatNumber(yMax), 2, margin.top - 3);
+  text('0', margin.left - 8, margin.top + plotH - 6);
   const xLabel = String(Math.round(xMax));
-  text(xLabel, margin.left + plotW - xLabel.length * 4, margin.top + plotH + 6);
+  text(xLabel, margin.left + plotW - measureText(xLabel).width, margin.top + plotH + 6);
+  text(
+    'ITERATION',
+    Math.round(margin.left + (plotW - measureText('ITERATION').width) / 2),
+    margin.top + plotH + 6,
+  );
   const toPixel = (x: number, y: number): [number, number] => [
     Math.round(margin.left + (x / xMax) * plotW),
     Math.round(margin.top + plotH - (Math.min(Math.max(y, 0), yMax) / yMax) * plotH),
   ];
-  series.forEach((s, index) => {
-    const color = SERIES_COLORS[index % SERIES_COLORS.length];
+  const polyline = (xs: readonly number[], ys: readonly number[], color: readonly number[]) => {
     let previous: [number, number] | undefined;
-    for (let i = 0; i < s.x.length; i++) {
-      if (!Number.isFinite(s.y[i])) {
+    for (let i = 0; i < xs.length; i++) {
+      if (!Number.isFinite(ys[i])) {
         previous = undefined;
         continue;
       }
-      const point = toPixel(s.x[i], s.y[i]);
+      const point = toPixel(xs[i], ys[i]);
       if (previous) line(previous[0], previous[1], point[0], point[1], color);
       else put(point[0], point[1], color);
       previous = point;
     }
+  };
+  const window = (s: PlotSeries) => Math.floor(s.x.length / 50);
+  // Pale raw values under every smoothed line, so no series' noise hides another's trend.
+  series.forEach((s, index) => {
+    const color = SERIES_COLORS[index % SERIES_COLORS.length];
+    polyline(s.x, s.y, window(s) > 1 ? tint(color) : color);
+  });
+  series.forEach((s, index) => {
+    if (window(s) > 1)
+      polyline(s.x, movingAverage(s.y, window(s)), SERIES_COLORS[index % SERIES_COLORS.length]);
+  });
+  // Legend in the top-right corner: a colour swatch and the name per named series.
+  const named = series.map((s, index) => [s.name, index] as const).filter(([name]) => name !== undefined);
+  const legendWidth = Math.max(0, ...named.map(([name]) => measureText(name!).width)) + 14;
+  named.forEach(([name, index], row) => {
+    const color = SERIES_COLORS[index % SERIES_COLORS.length];
+    const x = margin.left + plotW - legendWidth;
+    const y = margin.top + 4 + row * 10;
+    for (let dy = 0; dy < 7; dy++) for (let dx = 0; dx < 9; dx++) put(x + dx, y + dy, color);
+    text(name!, x + 13, y, color);
   });
   return encodePng(pixels, width, height);
+}
+
+/** Pale version of a colour (a quarter of it over white). */
+function tint(color: readonly number[]): number[] {
+  return color.map((channel) => Math.round(255 - (255 - channel) * 0.25));
+}
+
+/** Trailing mean over up to `window` finite values (fewer at the start); NaN where none. */
+function movingAverage(values: readonly number[], window: number): number[] {
+  const out: number[] = [];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i])) {
+      sum += values[i]!;
+      count++;
+    }
+    const leaving = i - window;
+    if (leaving >= 0 && Number.isFinite(values[leaving])) {
+      sum -= values[leaving]!;
+      count--;
+    }
+    out.push(count > 0 ? sum / count : Number.NaN);
+  }
+  return out;
 }
 
 function formatNumber(value: number): string {
@@ -116,6 +145,7 @@ export function lossSeries(
   const names = ['total', ...Object.keys(records[0]?.losses ?? {})];
   const x = records.map((r) => r.iteration);
   const series = names.map((name) => ({
+    name,
     x,
     y: records.map((r) => (name === 'total' ? r.total : (r.losses[name] ?? Number.NaN))),
   }));

@@ -1,13 +1,10 @@
-import type { Rgb, RgbaCanvas } from './rgba-canvas';
-import { fillRect } from './rgba-canvas';
-
 /** Glyph cell: 5 columns by 7 rows of pixels, plus one column of spacing. */
 export const GLYPH_WIDTH = 5;
 export const GLYPH_HEIGHT = 7;
 const ADVANCE = GLYPH_WIDTH + 1;
 
 /**
- * This package's own 5x7 bitmap font: each glyph is 7 rows, each row two hex digits whose
+ * rcnn's own 5x7 bitmap font (labels on drawn detections, legends of loss curves): each glyph is 7 rows, each row two hex digits whose
  * low 5 bits are the pixels left (bit 4) to right (bit 0). Upper-case letters, digits and
  * the punctuation labels need; lower case is drawn upper case, anything else as '?'.
  */
@@ -72,14 +69,16 @@ export function measureText(text: string, scale = 1): { width: number; height: n
   return { width: text.length === 0 ? 0 : (text.length * ADVANCE - 1) * scale, height: GLYPH_HEIGHT * scale };
 }
 
-/** Draws `text` with its top-left corner at (x, y), each font pixel a `scale x scale` square; clipped to the canvas. */
-export function drawText(
-  canvas: RgbaCanvas,
+/**
+ * Visits the pixels of `text` drawn with its top-left corner at (x, y), each font pixel a
+ * `scale x scale` square: `put(px, py)` once per covered pixel (unclipped: the caller clips).
+ */
+export function forEachTextPixel(
   text: string,
   x: number,
   y: number,
-  color: Rgb,
-  scale = 1,
+  scale: number,
+  put: (px: number, py: number) => void,
 ): void {
   for (let index = 0; index < text.length; index++) {
     const glyph = glyphFor(text[index]!);
@@ -88,9 +87,9 @@ export function drawText(
       const bits = Number.parseInt(glyph.slice(row * 2, row * 2 + 2), 16);
       for (let column = 0; column < GLYPH_WIDTH; column++) {
         if (!(bits & (1 << (GLYPH_WIDTH - 1 - column)))) continue;
-        const px = left + column * scale;
-        const py = y + row * scale;
-        fillRect(canvas, px, py, px + scale, py + scale, color);
+        for (let dy = 0; dy < scale; dy++) {
+          for (let dx = 0; dx < scale; dx++) put(left + column * scale + dx, y + row * scale + dy);
+        }
       }
     }
   }
