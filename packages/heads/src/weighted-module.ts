@@ -2,11 +2,10 @@ import {
   type Disposable,
   type LoadStateDictOptions,
   type LoadStateDictReport,
+  loadModuleStateDict,
   type Module,
   type ModuleWeightSlot,
-  matchEntries,
   moduleWeightSlot,
-  RcnnError,
   type StateDict,
 } from '@rcnn/core';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -43,29 +42,14 @@ export abstract class WeightedModule implements Disposable {
   loadStateDict(
     stateDict: StateDict,
     prefix: string = this.defaultPrefix,
-    { strict = true }: LoadStateDictOptions = {},
+    options: LoadStateDictOptions = {},
   ): LoadStateDictReport {
     const owner = this.constructor.name;
-    const { found, misShaped, missingKeys, unexpectedKeys } = matchEntries(
-      this.layers.expectedEntries(prefix),
-      stateDict,
-      prefix,
-    );
-    const bad = misShaped[0];
-    if (bad) {
-      throw new RcnnError(
-        'INVALID_WEIGHTS',
+    return loadModuleStateDict(this.layers, stateDict, prefix, options, {
+      owner,
+      misShaped: (bad) =>
         `${owner}: ${bad.key} must be float32 [${bad.expected.join(', ')}], got ${bad.dtype} [${bad.shape.join(', ')}]`,
-      );
-    }
-    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      throw new RcnnError(
-        'MISSING_KEYS',
-        `${owner}.loadStateDict(prefix '${prefix}'): missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`,
-      );
-    }
-    for (const [entry, data] of found) entry.loadTorch(data);
-    return { missingKeys, unexpectedKeys };
+    });
   }
 
   /** Every entry in torch layout under `prefix` (async read-backs); arrays are new, caller owns. */

@@ -4,11 +4,10 @@ import {
   type FeatureMaps,
   type LoadStateDictOptions,
   type LoadStateDictReport,
+  loadModuleStateDict,
   ModuleDict,
   type ModuleWeightSlot,
-  matchEntries,
   moduleWeightSlot,
-  RcnnError,
   type StateDict,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,28 +132,13 @@ export class RpnHead {
   loadStateDict(
     stateDict: StateDict,
     prefix = 'rpn.head.',
-    { strict = true }: LoadStateDictOptions = {},
+    options: LoadStateDictOptions = {},
   ): LoadStateDictReport {
-    const { found, misShaped, missingKeys, unexpectedKeys } = matchEntries(
-      this.layers.expectedEntries(prefix),
-      stateDict,
-      prefix,
-    );
-    const bad = misShaped[0];
-    if (bad) {
-      throw new RcnnError(
-        'INVALID_WEIGHTS',
+    return loadModuleStateDict(this.layers, stateDict, prefix, options, {
+      owner: 'RpnHead',
+      misShaped: (bad) =>
         `${bad.key}: expected float32 [${bad.expected.join(', ')}], got ${bad.dtype} [${bad.shape.join(', ')}]`,
-      );
-    }
-    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
-      throw new RcnnError(
-        'MISSING_KEYS',
-        `RpnHead.loadStateDict(prefix '${prefix}'): missing [${missingKeys.join(', ')}], unexpected [${unexpectedKeys.join(', ')}]`,
-      );
-    }
-    for (const [entry, data] of found) entry.loadTorch(data);
-    return { missingKeys, unexpectedKeys };
+    });
   }
 
   /** Trainable weights, HWIO filters and biases, in state_dict order (for optimizers / `tf.variableGrads`). */

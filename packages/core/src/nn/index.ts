@@ -13,6 +13,7 @@ export {
 export { DerivedTensors } from './derived-tensors';
 export { GroupNorm, type GroupNormOptions } from './group-norm';
 export { Linear, type LinearOptions } from './linear';
+export { loadModuleStateDict, type ModuleStateDictMessages } from './load-module-state-dict';
 export {
   type ExpectedStateDictEntry,
   type LoadStateDictOptions,
