@@ -2,15 +2,14 @@ import {
   asBoxes,
   type BoxCoder,
   type Boxes,
-  batchedNms,
   clipBoxes,
   ensure,
   type ImageSize,
   type Proposals,
-  removeSmallBoxes,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { RpnHeadOutputs } from './flatten-head-outputs';
+import { DROPPED, selectProposals } from './select-proposals';
 
 /** Proposal selection settings for one phase (training or inference). */
 export interface ProposalFilterOptions {
@@ -44,8 +43,8 @@ export interface FilterProposalsInput {
  * highest objectness logits, decode those anchors' deltas, sigmoid, then per image clip to the image,
  * drop boxes smaller than `minSize`, keep scores `>= scoreThresh`, NMS within each level, and keep the
  * first `postNmsTopN`. Only the selected rows are decoded (decoding is per row, so the values are
- * torchvision's). Read-backs per image: small-box mask, score mask (only when `scoreThresh > 0`,
- * since sigmoid probabilities are never negative), NMS.
+ * torchvision's). One read-back for the whole batch: the filters run on the device and mark the
+ * candidates they drop, then each image's NMS and top-n run on the CPU values ({@link selectProposals}).
  * @returns one {@link Proposals} per image, boxes in resized-image pixels by decreasing score,
  *   scores are objectness probabilities; caller owns.
  */
@@ -53,7 +52,7 @@ export async function filterProposals(
   input: FilterProposalsInput,
   options: ProposalFilterOptions,
 ): Promise<Proposals[]> {
-  const { anchors, head, imageSizes, boxCoder } = input;
+  const { anchors, head, imageSizes } = input;
   const [batch, numAnchors] = head.objectness.shape;
   ensure(
     anchors.shape[0] === numAnchors &&
@@ -79,118 +78,93 @@ export async function filterProposals(
     () => `postNmsTopN must be a non-negative integer, got ${options.postNmsTopN}`,
   );
 
-  const levelOfCandidate: number[] = [];
-  const selected = tf.tidy(() => {
-    const logits: tf.Tensor2D[] = [];
-    const rows: tf.Tensor2D[] = [];
-    let offset = 0;
-    head.numAnchorsPerLevel.forEach((count, level) => {
-      const k = Math.min(options.preNmsTopN, count);
-      if (k > 0) {
-        const top = tf.topk(tf.slice(head.objectness, [0, offset], [batch, count]), k);
-        logits.push(top.values as tf.Tensor2D);
-        rows.push(tf.add(top.indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
-        for (let i = 0; i < k; i++) levelOfCandidate.push(level);
-      }
-      offset += count;
-    });
-    const candidates = levelOfCandidate.length;
-    if (candidates === 0) {
-      return { boxes: tf.zeros([batch, 0, 4]), scores: tf.zeros([batch, 0]) };
+  ensure(
+    typeof options.minSize === 'number' && !Number.isNaN(options.minSize),
+    'INVALID_ARGUMENT',
+    () => `minSize must be a number, got ${String(options.minSize)}`,
+  );
+
+  const levels: number[] = [];
+  let values: Float32Array = new Float32Array(0);
+  if (batch > 0 && options.preNmsTopN > 0 && head.numAnchorsPerLevel.some((count) => count > 0)) {
+    const packed = tf.tidy(() => packCandidates(input, options, levels));
+    try {
+      values = (await packed.data()) as Float32Array; // the one read-back, every image at once
+    } finally {
+      packed.dispose();
     }
-    const anchorRows = tf.concat(rows, 1); // [B, K] anchor index
-    // flat row of each candidate in the [B * N] flattening: image * N + anchor
-    const imageStarts = tf.expandDims(tf.range(0, batch * numAnchors, numAnchors, 'int32'), 1);
-    const flatRows = tf.add(anchorRows, imageStarts);
-    const deltas = tf.gather(tf.reshape(head.boxDeltas, [-1, 4]), tf.reshape(flatRows, [-1]));
-    const references = asBoxes(tf.gather(anchors, tf.reshape(anchorRows, [-1])));
-    const decoded = boxCoder.decode(deltas as tf.Tensor2D, references);
-    return {
-      boxes: tf.reshape(decoded, [batch, candidates, 4]),
-      scores: tf.sigmoid(tf.concat(logits, 1)),
-    };
-  });
-  const levels = tf.tensor1d(levelOfCandidate, 'int32');
-  const perImageBoxes = tf.unstack(selected.boxes) as tf.Tensor2D[];
-  const perImageScores = tf.unstack(selected.scores) as tf.Tensor1D[];
-  selected.boxes.dispose();
-  selected.scores.dispose();
+  }
+  const out: Proposals[] = [];
   try {
-    const out: Proposals[] = [];
     for (let image = 0; image < batch; image++) {
       out.push(
-        await filterOneImage(
-          asBoxes(perImageBoxes[image]!),
-          perImageScores[image]!,
+        selectProposals({
+          values,
+          image,
           levels,
-          imageSizes[image]!,
-          options,
-        ),
+          nmsThresh: options.nmsThresh,
+          postNmsTopN: options.postNmsTopN,
+        }),
       );
     }
     return out;
-  } finally {
-    levels.dispose();
-    for (const t of [...perImageBoxes, ...perImageScores]) t.dispose();
-  }
-}
-
-/** Clip, remove small, score threshold, per-level NMS, top-n for one image. Inputs not disposed. */
-async function filterOneImage(
-  boxes: Boxes,
-  scores: tf.Tensor1D,
-  levels: tf.Tensor1D,
-  imageSize: ImageSize,
-  options: ProposalFilterOptions,
-): Promise<Proposals> {
-  let current = { boxes: clipBoxes(boxes, imageSize), scores: scores.clone(), levels: levels.clone() };
-  const select = (keep: tf.Tensor1D) => {
-    const next = tf.tidy(() => ({
-      boxes: asBoxes(gatherRows(current.boxes, keep)),
-      scores: gatherRows(current.scores, keep) as tf.Tensor1D,
-      levels: gatherRows(current.levels, keep) as tf.Tensor1D,
-    }));
-    keep.dispose();
-    disposeSet(current);
-    current = next;
-  };
-  try {
-    select(await removeSmallBoxes(current.boxes, options.minSize));
-    if (options.scoreThresh > 0) {
-      const passing = tf.greaterEqual(current.scores, options.scoreThresh);
-      let positions: tf.Tensor2D;
-      try {
-        positions = await tf.whereAsync(passing); // [K, 1]
-      } finally {
-        passing.dispose();
-      }
-      const keep = tf.reshape(positions, [-1]) as tf.Tensor1D;
-      positions.dispose();
-      select(keep);
-    }
-    const kept = await batchedNms(current.boxes, current.scores, current.levels, options.nmsThresh);
-    const count = Math.min(options.postNmsTopN, kept.shape[0]);
-    select(tf.tidy(() => tf.slice(kept, 0, count)));
-    kept.dispose();
-    current.levels.dispose();
-    return { boxes: current.boxes, scores: current.scores };
   } catch (error) {
-    disposeSet(current);
+    for (const { boxes, scores } of out) tf.dispose([boxes, scores]);
     throw error;
   }
 }
 
 /**
- * `tf.gather` along axis 0, except that no rows selected gives an empty tensor directly:
- * tfjs-backend-wasm 4.22 returns shape [1, 1, 0, 4] for gather([0, 4], []).
+ * Per level the `preNmsTopN` highest logits; their anchors' deltas decoded, clipped to each image,
+ * and their sigmoid scores, or {@link DROPPED} where the box is smaller than `minSize` or (only when
+ * `scoreThresh > 0`, as sigmoid probabilities are never negative) the score is below `scoreThresh`.
+ * Call inside `tf.tidy`. Pushes each candidate's level onto `levels`.
+ * @returns `[B, K, PACKED_PROPOSAL]` float32
  */
-function gatherRows(tensor: tf.Tensor, rows: tf.Tensor1D): tf.Tensor {
-  if (rows.shape[0] === 0) return tf.zeros([0, ...tensor.shape.slice(1)], tensor.dtype);
-  return tf.gather(tensor, rows);
-}
-
-function disposeSet(set: { boxes: tf.Tensor; scores: tf.Tensor; levels: tf.Tensor }): void {
-  set.boxes.dispose();
-  set.scores.dispose();
-  set.levels.dispose();
+function packCandidates(
+  input: FilterProposalsInput,
+  options: ProposalFilterOptions,
+  levels: number[],
+): tf.Tensor3D {
+  const { anchors, head, imageSizes, boxCoder } = input;
+  const [batch, numAnchors] = head.objectness.shape;
+  const logits: tf.Tensor2D[] = [];
+  const rows: tf.Tensor2D[] = [];
+  let offset = 0;
+  head.numAnchorsPerLevel.forEach((count, level) => {
+    const k = Math.min(options.preNmsTopN, count);
+    if (k > 0) {
+      const top = tf.topk(tf.slice(head.objectness, [0, offset], [batch, count]), k);
+      logits.push(top.values as tf.Tensor2D);
+      rows.push(tf.add(top.indices, tf.scalar(offset, 'int32')) as tf.Tensor2D);
+      for (let i = 0; i < k; i++) levels.push(level);
+    }
+    offset += count;
+  });
+  const candidates = levels.length;
+  const anchorRows = tf.concat(rows, 1); // [B, K] anchor index
+  // flat row of each candidate in the [B * N] flattening: image * N + anchor
+  const imageStarts = tf.expandDims(tf.range(0, batch * numAnchors, numAnchors, 'int32'), 1);
+  const flatRows = tf.add(anchorRows, imageStarts);
+  const deltas = tf.gather(tf.reshape(head.boxDeltas, [-1, 4]), tf.reshape(flatRows, [-1]));
+  const references = asBoxes(tf.gather(anchors, tf.reshape(anchorRows, [-1])));
+  const decoded = tf.reshape(boxCoder.decode(deltas as tf.Tensor2D, references), [batch, candidates, 4]);
+  const boxes = tf.stack(
+    tf
+      .unstack(decoded)
+      .map((imageBoxes, image) => clipBoxes(asBoxes(imageBoxes as tf.Tensor2D), imageSizes[image]!)),
+  ); // [B, K, 4]
+  const scores = tf.sigmoid(tf.concat(logits, 1)); // [B, K]
+  // torchvision's remove_small_boxes, then its `scores >= score_thresh`, as a mask
+  const [x1, y1, x2, y2] = tf.unstack(boxes, 2);
+  const limit = tf.scalar(options.minSize, 'float32');
+  let kept = tf.logicalAnd(
+    tf.greaterEqual(tf.sub(x2!, x1!), limit),
+    tf.greaterEqual(tf.sub(y2!, y1!), limit),
+  );
+  if (options.scoreThresh > 0) {
+    kept = tf.logicalAnd(kept, tf.greaterEqual(scores, tf.scalar(options.scoreThresh, 'float32')));
+  }
+  const marked = tf.where(kept, scores, tf.fill(scores.shape, DROPPED, 'float32'));
+  return tf.concat([boxes, tf.expandDims(marked, 2)], 2) as tf.Tensor3D;
 }

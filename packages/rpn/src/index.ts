@@ -11,12 +11,8 @@ export {
 } from './filter-proposals';
 export { flattenHeadOutputs, type RpnHeadOutputs } from './flatten-head-outputs';
 export { GivenProposals, type ProposalSource } from './given-proposals';
-export {
-  type Phase,
-  type PhasePair,
-  RegionProposalNetwork,
-  type RegionProposalNetworkOptions,
-} from './region-proposal-network';
+export { RegionProposalNetwork } from './region-proposal-network';
+export type { Phase, PhasePair, RegionProposalNetworkOptions } from './region-proposal-network-options';
 export { RpnHead, type RpnHeadLevelOutputs, type RpnHeadOptions } from './rpn-head';
 export { RPN_LOSS_BOX_REGRESSION, RPN_LOSS_OBJECTNESS, rpnLosses } from './rpn-losses';
 export {

@@ -8,7 +8,7 @@ import {
 } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import {
   disposeFeatures,
   fixtureBatch,
@@ -19,7 +19,8 @@ import {
   torchvisionSampler,
 } from '../test/rpn-fixture';
 import { AnchorGenerator } from './anchor-generator';
-import { RegionProposalNetwork, type RegionProposalNetworkOptions } from './region-proposal-network';
+import { RegionProposalNetwork } from './region-proposal-network';
+import type { RegionProposalNetworkOptions } from './region-proposal-network-options';
 import { RpnHead } from './rpn-head';
 import { RPN_LOSS_BOX_REGRESSION, RPN_LOSS_OBJECTNESS } from './rpn-losses';
 
@@ -76,6 +77,28 @@ describeEachBackend('RegionProposalNetwork', (backend) => {
     disposeAll([proposals, batch.tensor]);
     disposeFeatures(features);
     rpn.dispose();
+  });
+
+  it('predict reads from the device once per batch (the proposals of every image together)', async () => {
+    const engine = tf.engine();
+    const batch = fixtureBatch();
+    const features = fixtureFeatures();
+    for (const scoreThresh of [0, 0.5]) {
+      const rpn = fixtureRpn({ scoreThresh });
+      // every GPU-to-CPU read (data, dataSync, array, buffer, ...) goes through one of these
+      const reads = [vi.spyOn(engine, 'read'), vi.spyOn(engine, 'readSync')];
+      try {
+        disposeAll(await rpn.predict(batch, features));
+        expect(reads[0]!.mock.calls.length + reads[1]!.mock.calls.length, `scoreThresh ${scoreThresh}`).toBe(
+          1,
+        );
+      } finally {
+        for (const spy of reads) spy.mockRestore();
+        rpn.dispose();
+      }
+    }
+    disposeAll([batch.tensor]);
+    disposeFeatures(features);
   });
 
   it('loss: torchvision losses and proposals (training counts) given its sampled indices', async () => {
