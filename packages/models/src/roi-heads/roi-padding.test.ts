@@ -1,4 +1,4 @@
-import { disposeFeatureMaps, type FeatureMaps, type ImageSize, type Proposals } from '@rcnn/core';
+import { asBoxes, disposeFeatureMaps, type FeatureMaps, type ImageSize, type Proposals } from '@rcnn/core';
 import { describeEachBackend, expectNoLeaks, maxAbsDiff } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,7 +14,11 @@ function paddedHeads(model: GeneralizedRcnn, roiPadding: RoiPadding): RoiHeads {
   return new RoiHeads({ box, branches, boxCoder, scoreThresh, nmsThresh, detectionsPerImage, roiPadding });
 }
 
-function expectSameDetections(actual: DetectorInstances[], expected: DetectorInstances[]): void {
+function expectSameDetections(
+  actual: DetectorInstances[],
+  expected: DetectorInstances[],
+  tolerance = 1e-5,
+): void {
   expect(actual).toHaveLength(expected.length);
   for (const [i, detection] of expected.entries()) {
     const fields = detectionFieldsOf(detection);
@@ -23,7 +27,7 @@ function expectSameDetections(actual: DetectorInstances[], expected: DetectorIns
       const other = actual[i]![name]!;
       expect(other.shape, `${name} of image ${i}`).toEqual(tensor.shape);
       // Every RoI is computed on its own: padding changes nothing beyond float noise.
-      expect(maxAbsDiff(other, tensor), `${name} of image ${i}`).toBeLessThan(1e-5);
+      expect(maxAbsDiff(other, tensor), `${name} of image ${i}`).toBeLessThanOrEqual(tolerance);
     }
   }
 }
@@ -66,6 +70,50 @@ describeEachBackend('RoiHeads with roiPadding', () => {
         await expectNoLeaks(async () => disposeDetections(await heads.predict(features, boxes, imageSizes)));
       }
       disposeDetections(expected);
+    });
+    it(`${family}: counts at, one past and below the multiples, and none, give the unpadded results exactly`, async () => {
+      const multiple = 8;
+      // proposals per image: one past and at a multiple, none, two multiples and one past, ...
+      const countSets = [
+        [multiple + 1, multiple],
+        [0, 2 * multiple + 1],
+        [2 * multiple, 1],
+      ];
+      const available = proposals.map((p) => p.boxes.shape[0]);
+      expect(Math.min(...available)).toBeGreaterThanOrEqual(2 * multiple + 1);
+      const seen = { none: false, atMultiple: false, onePast: false };
+      for (const counts of countSets) {
+        const boxes = counts.map((count, i) => asBoxes(tf.slice(proposals[i]!.boxes, 0, count)));
+        const expected = await model.roiHeads.predict(features, boxes, imageSizes);
+        const detected = expected.map((d) => d.boxes.shape[0]);
+        // detection multiples that put an image's count exactly at a multiple and one past one
+        const detectionMultiples = new Set([
+          4,
+          ...detected.filter((n) => n > 0),
+          ...detected.filter((n) => n > 1).map((n) => n - 1),
+        ]);
+        for (const detections of detectionMultiples) {
+          for (const n of detected) {
+            seen.none ||= n === 0;
+            seen.atMultiple ||= n > 0 && n % detections === 0;
+            seen.onePast ||= n > 1 && n % detections === 1;
+          }
+          const heads = paddedHeads(model, { proposals: multiple, detections });
+          const actual = await heads.predict(features, boxes, imageSizes);
+          expectSameDetections(actual, expected, 0);
+          disposeDetections(actual);
+        }
+        disposeDetections(expected);
+        tf.dispose(boxes);
+      }
+      expect(seen).toEqual({ none: true, atMultiple: true, onePast: true });
+      const heads = paddedHeads(model, { proposals: multiple, detections: 4 });
+      const boxes = [
+        asBoxes(tf.slice(proposals[0]!.boxes, 0, 0)),
+        asBoxes(tf.slice(proposals[1]!.boxes, 0, multiple + 1)),
+      ];
+      await expectNoLeaks(async () => disposeDetections(await heads.predict(features, boxes, imageSizes)));
+      tf.dispose(boxes);
     });
   }
 
