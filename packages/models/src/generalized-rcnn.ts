@@ -14,6 +14,7 @@ import {
   type StateDict,
 } from '@rcnn/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { forwardInTrainingMode } from './backbones/forward-in-training-mode';
 import { type DetectorInstances, disposeDetections } from './detector-instances';
 import { type MaskPasting, toOriginalCoordinates } from './paste-instance-masks';
 import type { RoiHeads } from './roi-heads/roi-heads';
@@ -132,7 +133,8 @@ export class GeneralizedRcnn {
 
   /**
    * The training losses of one forward pass (torchvision `GeneralizedRCNN.forward` in training):
-   * images and targets resized by the transform, the backbone, the proposal generator's losses
+   * images and targets resized by the transform, the backbone (in training mode: BatchNorm on batch
+   * statistics, running statistics updated; see `forwardInTrainingMode`), the proposal generator's losses
    * and (detached) training proposals, then the RoI heads' losses on sampled proposals. Run it
    * inside core's `variableGradsAsync` for gradients (matching and sampling read values back, so
    * it is asynchronous); the keys are namespaced (`rpn/objectness`, `rpn/boxRegression`,
@@ -176,7 +178,7 @@ export class GeneralizedRcnn {
       targetList.forEach((target, i) => {
         resized.push(resizeGroundTruth(target, batch.originalSizes[i]!, batch.imageSizes[i]!));
       });
-      features = this.backbone.forward(batch.tensor);
+      features = forwardInTrainingMode(this.backbone, batch.tensor);
       const rpn = await proposalLoss(batch, features, resized);
       proposals = rpn.proposals;
       mergeLosses(losses, rpn.losses);
