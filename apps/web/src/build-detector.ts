@@ -1,10 +1,13 @@
-import { RcnnError, readStateDict, type StateDict } from '@rcnn/core';
+import { detectWeightsFormat, RcnnError, readSafetensors, readStateDict, type StateDict } from '@rcnn/core';
 import {
   architectureParts,
   type CreateDetectorOptions,
   createDetector,
   deterministicWeightsFor,
   type GeneralizedRcnn,
+  labelNamesOf,
+  type ModelRecord,
+  modelRecordOf,
 } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorSettings, LocalModelSource, ModelReport } from './protocol';
@@ -53,9 +56,17 @@ function presetOptions(source: LocalModelSource, settings: DetectorSettings): Cr
   };
 }
 
-function readCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }>): StateDict {
+/** A checkpoint's tensors and, for a `.safetensors` file that has one, its model record. */
+function readCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }>): {
+  stateDict: StateDict;
+  record?: ModelRecord;
+} {
   try {
-    return readStateDict(new Uint8Array(source.bytes));
+    const bytes = new Uint8Array(source.bytes);
+    if (detectWeightsFormat(bytes) !== 'safetensors') return { stateDict: readStateDict(bytes) };
+    const { tensors, metadata } = readSafetensors(bytes);
+    const record = modelRecordOf(metadata);
+    return { stateDict: tensors, ...(record ? { record } : {}) };
   } catch (error) {
     if (error instanceof RcnnError) {
       throw new RcnnError(
@@ -68,36 +79,56 @@ function readCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }
   }
 }
 
+function describeModel(
+  source: LocalModelSource,
+  architecture: string,
+  record: ModelRecord | undefined,
+): string {
+  if (source.kind === 'deterministic') return `${architecture}, deterministic test weights (untrained)`;
+  const classes = record ? `, ${record.categoryNames.length} classes by its model record` : '';
+  return `${architecture} from ${source.fileName}${classes}`;
+}
+
 /**
- * Builds `source.architecture` and loads its weights: a torchvision checkpoint, loaded
- * strictly (missing, unexpected or mis-shaped entries are an error naming them), or core's
- * deterministic test weights. Runs on whatever tfjs backend is active (worker or Node).
- * @throws RcnnError for an unreadable or mismatched checkpoint
+ * Builds the model and loads its weights: a torchvision checkpoint, loaded strictly (missing,
+ * unexpected or mis-shaped entries are an error naming them), or core's deterministic test
+ * weights. A checkpoint's model record (`rcnn.model`) gives the architecture, the preset options
+ * (`settings` go on top) and the class names, as in the CLI. Runs on the active tfjs backend
+ * (worker or Node).
+ * @throws RcnnError for an unreadable or mismatched checkpoint, or one with neither a record nor an architecture
  */
 export function buildDetector(source: LocalModelSource, settings: DetectorSettings = {}): BuiltDetector {
   const start = performance.now();
-  const options = presetOptions(source, settings);
-  const weights = source.kind === 'checkpoint' ? readCheckpoint(source) : undefined;
-  const model = createDetector(source.architecture, weights ? { ...options, weights } : options);
+  const checkpoint = source.kind === 'checkpoint' ? readCheckpoint(source) : undefined;
+  const record = checkpoint?.record;
+  const architecture = record?.architecture ?? source.architecture;
+  if (architecture === undefined) {
+    throw new RcnnError(
+      'INVALID_ARGUMENT',
+      `${source.kind === 'checkpoint' ? source.fileName : 'the weights'} have no "rcnn.model" record saying what model they are: choose the architecture`,
+    );
+  }
+  const options = { ...record?.options, ...presetOptions(source, settings) };
+  const model = createDetector(
+    architecture,
+    checkpoint ? { ...options, weights: checkpoint.stateDict } : options,
+  );
   try {
-    if (!weights) model.loadStateDict(deterministicWeightsFor(model));
+    if (!checkpoint) model.loadStateDict(deterministicWeightsFor(model));
   } catch (error) {
     model.dispose();
     throw error;
   }
-  const { family } = architectureParts(source.architecture);
-  const classes = model
-    .stateDictShapes()
-    .find(([name]) => name === 'roi_heads.box_predictor.cls_score.weight')?.[1];
-  const description =
-    source.kind === 'checkpoint'
-      ? `${source.architecture} from ${source.fileName}`
-      : `${source.architecture}, deterministic test weights (untrained)`;
+  const { family } = architectureParts(architecture);
+  const numClasses = model.roiHeads.box.predictor.numClasses;
+  const categoryNames = labelNamesOf(record, architecture, numClasses);
   return {
     model,
     report: {
-      description,
-      numClasses: classes?.[0] ?? 0,
+      description: describeModel(source, architecture, record),
+      architecture,
+      ...(categoryNames ? { categoryNames } : {}),
+      numClasses,
       keypoints: family === 'keypointrcnn',
       masks: family === 'maskrcnn',
       loadMs: performance.now() - start,

@@ -11,7 +11,12 @@ import type { ArchitectureName, PredictStage } from '@rcnn/models';
 export const BACKEND_ORDER = ['webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_ORDER)[number];
 
-/** Where the weights come from. The worker builds `architecture` and loads them strictly. */
+/**
+ * Where the weights come from. The worker builds the architecture and loads them strictly. A
+ * `.safetensors` file with a model record (`rcnn.model` metadata, as `rcnn train` writes and the
+ * default model has) says its own architecture, options and class names: they win over
+ * `architecture`, which may then be left out; the page's {@link DetectorSettings} go on top.
+ */
 export type ModelSource =
   | {
       /** Core's deterministic test weights (no checkpoint needed; untrained, for demos and tests). */
@@ -21,18 +26,22 @@ export type ModelSource =
   | {
       /** A torchvision state_dict the user picked: `.pth` or `.safetensors` bytes. */
       readonly kind: 'checkpoint';
-      readonly architecture: ArchitectureName;
+      /** What to build when the file has no model record. */
+      readonly architecture?: ArchitectureName;
       readonly fileName: string;
       readonly bytes: ArrayBuffer;
     }
   | {
       /**
-       * A torchvision state_dict at a URL (the default model will be one): fetched by the worker
+       * A torchvision state_dict at a URL (the default model is one): fetched by the worker
        * with progress messages and kept in the Cache API, so later visits load it from disk.
        */
       readonly kind: 'url';
-      readonly architecture: ArchitectureName;
+      /** What to build when the file has no model record. */
+      readonly architecture?: ArchitectureName;
       readonly url: string;
+      /** How messages name it (default: the URL). */
+      readonly name?: string;
     };
 
 /** A source whose bytes are at hand (what {@link ModelSource} `url` becomes once fetched). */
@@ -88,6 +97,10 @@ export interface BackendReport {
 /** A loaded model. */
 export interface ModelReport {
   readonly description: string;
+  /** The architecture built (a model record's, when the weights have one). */
+  readonly architecture: ArchitectureName;
+  /** Names by label, 0 being background (a model record's, or COCO's), if known. */
+  readonly categoryNames?: readonly string[];
   readonly numClasses: number;
   readonly keypoints: boolean;
   readonly masks: boolean;

@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 import { decodeImagePixels, imageToTensor, RcnnError } from '@rcnn/core';
 import type { GeneralizedRcnn } from '@rcnn/models';
-import { categoryNamesFor } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildDetector } from '../build-detector';
 import { detectInstances } from '../detect-instances';
@@ -58,7 +57,12 @@ async function resolveSource(
     post({ type: 'progress', id, loaded, ...(total === undefined ? {} : { total }) }),
   );
   return {
-    local: { kind: 'checkpoint', architecture: source.architecture, fileName: source.url, bytes },
+    local: {
+      kind: 'checkpoint',
+      architecture: source.architecture,
+      fileName: source.name ?? source.url,
+      bytes,
+    },
     cached,
   };
 }
@@ -103,7 +107,7 @@ async function detectOnce(id: number, model: Loaded, image: ImagePayload): Promi
         before = after;
         post({ type: 'stage', id, stage, milliseconds });
       },
-      categoryNamesFor(model.report.numClasses, model.report.keypoints),
+      model.report.categoryNames,
     );
     const totalMs = performance.now() - start;
     return {

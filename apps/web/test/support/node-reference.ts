@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { type DetectedInstance, decodeImage } from '@rcnn/core';
-import { categoryNamesFor } from '@rcnn/models';
+import { type DetectedInstance, decodeImage, readSafetensors } from '@rcnn/core';
+import { createDetector, labelNamesOf, type ModelRecord, modelRecordOf } from '@rcnn/models';
 import { useBackend } from '@rcnn/test-utils';
 import { buildDetector } from '../../src/build-detector';
 import { detectInstances } from '../../src/detect-instances';
@@ -20,12 +20,33 @@ export async function detectInNode(
   const { model, report } = buildDetector(source, settings);
   const image = decodeImage(new Uint8Array(await readFile(picture)));
   try {
-    return await detectInstances(
-      model,
-      image,
-      undefined,
-      categoryNamesFor(report.numClasses, report.keypoints),
-    );
+    return await detectInstances(model, image, undefined, report.categoryNames);
+  } finally {
+    image.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * A weights file with a model record run as the CLI's `rcnn predict` runs it, with
+ * `@rcnn/models` directly (not the page's `buildDetector`): the record's architecture and
+ * options, its names for the labels, on `backend`.
+ * @throws Error when the file has no model record
+ */
+export async function detectWithModelRecord(
+  picture: string,
+  weights: Uint8Array,
+  backend: 'wasm' | 'cpu' = 'wasm',
+): Promise<{ record: ModelRecord; instances: DetectedInstance[] }> {
+  await useBackend(backend);
+  const { tensors, metadata } = readSafetensors(weights);
+  const record = modelRecordOf(metadata);
+  if (!record) throw new Error('the weights have no model record');
+  const model = createDetector(record.architecture, { ...record.options, weights: tensors });
+  const image = decodeImage(new Uint8Array(await readFile(picture)));
+  try {
+    const names = labelNamesOf(record, record.architecture, model.roiHeads.box.predictor.numClasses);
+    return { record, instances: await detectInstances(model, image, undefined, names) };
   } finally {
     image.dispose();
     model.dispose();
