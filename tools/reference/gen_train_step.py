@@ -1,9 +1,12 @@
 """Training-step fixtures for @rcnn/models: torchvision Faster / Mask / keypoint R-CNN on a
-ResNet-18-FPN with FrozenBatchNorm (as torchvision builds detectors on pretrained backbones),
-deterministic weights, a batch of two images of different sizes with boxes, masks and keypoints,
+ResNet-18-FPN with FrozenBatchNorm (as torchvision builds detectors on pretrained backbones), plus
+variants (VARIANTS: Mask R-CNN R18-FPN with trainable BatchNorm2d, which runs on batch statistics
+in training mode and updates its running statistics, and with GroupNorm(32, c); Faster R-CNN
+R50-FPN with FrozenBatchNorm), deterministic weights, a batch of two images of different sizes with boxes, masks and keypoints,
 in training mode. Recorded: the five (or six) losses, the anchors and RoIs torchvision's samplers
 drew (so the TypeScript test can replay them), and for every parameter that gets a gradient its
-L2 norm and two fixed random projections (the full gradients of fc6 alone would be megabytes).
+L2 norm and two fixed random projections (the full gradients of fc6 alone would be megabytes);
+with BatchNorm2d also each running statistic's change over the step (same summary, `buffers`).
 
 Heads are narrow (box representation 128, mask head [64, 64], keypoint head [64, 64]) so the
 backward pass stays quick on the pure-JS cpu backend; their code paths are the full ones.
@@ -12,7 +15,7 @@ import json
 
 import numpy as np
 import torch
-from torchvision.models import resnet18
+from torchvision.models import resnet18, resnet50
 from torchvision.models.detection import FasterRCNN, KeypointRCNN, MaskRCNN
 from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
@@ -34,6 +37,23 @@ BOXES = [
 ]
 LABELS = [[1, 3, 2], [2, 1]]  # keypoint R-CNN: every object is class 1
 TRAINABLE_LAYERS = 3
+NORMS = {
+    "frozen-bn": FrozenBatchNorm2d,
+    "bn": torch.nn.BatchNorm2d,
+    "gn": lambda channels: torch.nn.GroupNorm(32, channels),
+}
+# Fixture name -> (family, ResNet depth, norm, trainable layers); the same images, targets and
+# narrow heads in every one.
+VARIANTS = {
+    "fasterrcnn": ("fasterrcnn", 18, "frozen-bn", TRAINABLE_LAYERS),
+    "maskrcnn": ("maskrcnn", 18, "frozen-bn", TRAINABLE_LAYERS),
+    "keypointrcnn": ("keypointrcnn", 18, "frozen-bn", TRAINABLE_LAYERS),
+    # Stages conv1 and layer1 frozen: their BatchNorms still use (and update) batch statistics.
+    "maskrcnn-r18-bn": ("maskrcnn", 18, "bn", TRAINABLE_LAYERS),
+    # As `rcnn train`'s default model: every stage trains.
+    "maskrcnn-r18-gn": ("maskrcnn", 18, "gn", 5),
+    "fasterrcnn-r50": ("fasterrcnn", 50, "frozen-bn", TRAINABLE_LAYERS),
+}
 
 
 def images():
@@ -73,9 +93,9 @@ def targets(family):
     return result
 
 
-def build(family):
-    body = resnet18(norm_layer=FrozenBatchNorm2d)
-    backbone = _resnet_fpn_extractor(body, TRAINABLE_LAYERS)
+def build(family, depth, norm, trainable_layers):
+    body = (resnet18 if depth == 18 else resnet50)(norm_layer=NORMS[norm])
+    backbone = _resnet_fpn_extractor(body, trainable_layers)
     box_head = TwoMLPHead(256 * 7 * 7, 128)
     if family == "fasterrcnn":
         return FasterRCNN(backbone, box_head=box_head, box_predictor=FastRCNNPredictor(128, NUM_CLASSES), **COMMON)
@@ -102,11 +122,20 @@ class Recorder:
         return positive, negative
 
 
-def run(family):
+def summary(name, value):
+    """L2 norm and projections on detweights tensors `projection{k}/<name>` (float64 sums)."""
+    value = value.double().numpy()
+    projections = [float((value * detweights.tensor(f"projection{k}/{name}", list(value.shape), -1.0, 1.0)).sum()) for k in range(2)]
+    return {"norm": float(np.sqrt((value ** 2).sum())), "projections": projections}
+
+
+def run(variant):
+    family, depth, norm, trainable_layers = VARIANTS[variant]
     torch.manual_seed(0)
-    model = build(family)
+    model = build(family, depth, norm, trainable_layers)
     detweights.fill_module(model)
     model.train()
+    statistics = {k: v.clone() for k, v in model.state_dict().items() if k.endswith(("running_mean", "running_var"))}
     rpn_recorder = Recorder(model.rpn.fg_bg_sampler)
     roi_recorder = Recorder(model.roi_heads.fg_bg_sampler)
     model.rpn.fg_bg_sampler = rpn_recorder
@@ -124,23 +153,23 @@ def run(family):
         tensors[f"roi/image{i}/positive"] = positive
         tensors[f"roi/image{i}/negative"] = negative
         tensors[f"roi/image{i}/proposals"] = captured["proposals"][i].numpy()
-    gradients = {}
-    for name, parameter in model.named_parameters():
-        if parameter.grad is None:
-            continue
-        grad = parameter.grad.double().numpy()
-        projections = [float((grad * detweights.tensor(f"projection{k}/{name}", list(grad.shape), -1.0, 1.0)).sum()) for k in range(2)]
-        gradients[name] = {"norm": float(np.sqrt((grad ** 2).sum())), "projections": projections}
+    gradients = {name: summary(name, p.grad) for name, p in model.named_parameters() if p.grad is not None}
+    # The change of each running statistic (zero unless BatchNorm2d ran on batch statistics).
+    after = model.state_dict()
+    buffers = {name: summary(name, after[name] - before) for name, before in statistics.items() if not torch.equal(after[name], before)}
     metadata = {
         "family": family,
+        "depth": depth,
+        "norm": norm,
         "options": {**COMMON, "num_classes": NUM_CLASSES if family != "keypointrcnn" else 2, "num_keypoints": NUM_KEYPOINTS,
-                    "box_representation": 128, "head_layers": [64, 64], "trainable_layers": TRAINABLE_LAYERS},
+                    "box_representation": 128, "head_layers": [64, 64], "trainable_layers": trainable_layers},
         "image_shapes_chw": IMAGE_SHAPES,
         "image_keys": [f"train/image{i}" for i in range(len(IMAGE_SHAPES))],
         "boxes": BOXES,
         "labels": LABELS,
         "losses": {k: float(v) for k, v in losses.items()},
         "gradients": gradients,
+        "buffers": buffers,
         "state_dict": [[k, list(v.shape)] for k, v in model.state_dict().items()],
     }
     for i, target in enumerate(targets(family)):
@@ -148,10 +177,10 @@ def run(family):
             if key in target:
                 value = target[key].numpy()
                 tensors[f"target{i}/{key}"] = value.astype(np.uint8 if key == "masks" else np.float32)
-    write_fixture(repo_path(f"packages/models/src/__fixtures__/train-step-{family}.safetensors"), tensors, metadata)
-    print(family, {k: round(float(v), 5) for k, v in losses.items()}, "grads:", len(gradients))
+    write_fixture(repo_path(f"packages/models/src/__fixtures__/train-step-{variant}.safetensors"), tensors, metadata)
+    print(variant, {k: round(float(v), 5) for k, v in losses.items()}, "grads:", len(gradients), "buffers:", len(buffers))
 
 
 if __name__ == "__main__":
-    for family in ("fasterrcnn", "maskrcnn", "keypointrcnn"):
-        run(family)
+    for variant in VARIANTS:
+        run(variant)

@@ -7,10 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deterministicWeightsFor } from './deterministic-weights-for';
 import type { GeneralizedRcnn } from './generalized-rcnn';
-import type { RcnnFamily } from './presets/build-resnet-fpn-rcnn';
 import {
+  type TensorSummary,
   TORCHVISION_LOSS_KEYS,
   type TrainStepFixture,
+  type TrainStepVariant,
   trainStepFixture,
   trainStepImages,
   trainStepModel,
@@ -71,6 +72,48 @@ function projection(name: string, data: Float32Array, shape: readonly number[], 
 }
 
 /**
+ * Errors of `data` against torch's summary: the norm's relative error, and each projection's
+ * error relative to norm / sqrt(3) (a projection on a uniform [-1, 1] direction is about that
+ * big, so this estimates the relative error; a projection that happens to cancel would
+ * otherwise inflate float32 rounding into a false alarm).
+ */
+function summaryErrors(
+  name: string,
+  data: Float32Array,
+  shape: readonly number[],
+  reference: TensorSummary,
+): [string, number][] {
+  const norm = Math.sqrt(data.reduce((sum, value) => sum + value * value, 0));
+  const scale = reference.norm / Math.sqrt(3);
+  return [
+    [`${name} norm`, relativeError([norm], [reference.norm])],
+    ...[0, 1].map((k): [string, number] => [
+      `${name} projection ${k}`,
+      Math.abs(projection(name, data, shape, k) - reference.projections[k]!) / scale,
+    ]),
+  ];
+}
+
+/** The change of each running statistic torchvision's step changed (BatchNorm on batch statistics). */
+async function runningStatisticErrors(
+  model: GeneralizedRcnn,
+  before: StateDict,
+  fixture: TrainStepFixture,
+): Promise<[string, number][]> {
+  const after = await model.saveStateDict();
+  const changed = [...after.keys()].filter((name) => {
+    const [old, now] = [before.get(name)!.data, after.get(name)!.data];
+    return old.some((value, i) => value !== now[i]);
+  });
+  expect(changed.sort(), 'running statistics the step changed').toEqual(Object.keys(fixture.buffers).sort());
+  return changed.flatMap((name) => {
+    const [old, now] = [before.get(name)!, after.get(name)!];
+    const change = Float32Array.from(now.data, (value, i) => value - old.data[i]!);
+    return summaryErrors(name, change, now.shape, fixture.buffers[name]!);
+  });
+}
+
+/**
  * Relative. With oneDNN serving the convolutions (CI's native pass, RCNN_NATIVE_KERNELS=1) the
  * weight gradients are summed in another order; measured worst 3.2e-4 (the mask head's first
  * conv, a gradient summed over every positive RoI's 14x14 positions), so that pass allows 1e-3.
@@ -85,33 +128,65 @@ const GRADIENT_TOLERANCE = process.env.RCNN_NATIVE_KERNELS === '1' ? 1e-3 : 1e-4
  */
 const ZERO_GRADIENT_NORM = 1e-6;
 
-const FAMILIES: RcnnFamily[] = ['fasterrcnn', 'maskrcnn', 'keypointrcnn'];
+/**
+ * Every variant of tools/reference/gen_train_step.py: the three families on ResNet-18-FPN with
+ * frozen BN, Mask R-CNN R18-FPN with trainable BatchNorm (batch statistics, running statistics
+ * updated) and with GroupNorm, Faster R-CNN R50-FPN with frozen BN.
+ */
+const VARIANTS: TrainStepVariant[] = [
+  'fasterrcnn',
+  'maskrcnn',
+  'keypointrcnn',
+  'maskrcnn-r18-bn',
+  'maskrcnn-r18-gn',
+  'fasterrcnn-r50',
+];
+
+/**
+ * Relative tolerances per variant (losses, gradients). Measured on wasm: R50-FPN's worst gradient
+ * 1.1e-4 (layer3's convs; torch's own float32 run is within 3e-6 of float64 there, so the excess
+ * is our float32 summation over the deeper network). With trainable BatchNorm or GroupNorm the
+ * step is ill-conditioned: a 1e-5 relative perturbation of the input images moves torch's own
+ * float64 gradients by up to 3.2e-2 (BatchNorm; frozen BN: 2.3e-4) and 2.5e-3 (GroupNorm, whose
+ * stem gradient torch's float32 run already has 2.8e-2 from float64). Measured: BatchNorm losses
+ * 9.2e-6, running statistics 4.5e-5, gradients 1.4e-2; GroupNorm losses 1.2e-5, gradients
+ * 3.8e-3. Their gradient check catches structural errors (a wrong norm backward is O(1) off),
+ * not rounding-level ones.
+ */
+const TOLERANCES: Record<TrainStepVariant, { loss: number; gradient: number }> = {
+  fasterrcnn: { loss: 1e-5, gradient: GRADIENT_TOLERANCE },
+  maskrcnn: { loss: 1e-5, gradient: GRADIENT_TOLERANCE },
+  keypointrcnn: { loss: 1e-5, gradient: GRADIENT_TOLERANCE },
+  'maskrcnn-r18-bn': { loss: 5e-5, gradient: 5e-2 },
+  'maskrcnn-r18-gn': { loss: 5e-5, gradient: 5e-2 },
+  'fasterrcnn-r50': { loss: 1e-5, gradient: Math.max(GRADIENT_TOLERANCE, 3e-4) },
+};
 
 // wasm with @rcnn/train-kernels (tfjs-wasm lacks Conv2DBackpropFilter and gather's gradient, and its
 // ResizeBilinearGrad, the keypoint predictor's upsampling, ignores half-pixel centres);
 // the pure-JS cpu backend takes minutes for one backward pass through the backbone.
-describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18-FPN, frozen BN) [wasm]', () => {
+describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-FPN, every norm) [wasm]', () => {
   beforeAll(async () => {
     registerTrainingKernels({ backends: ['wasm'] });
     await useBackend('wasm');
   });
 
-  for (const family of FAMILIES) {
-    it(`${family}: every loss within 1e-5 and every gradient within ${GRADIENT_TOLERANCE} (relative)`, async () => {
-      const fixture = trainStepFixture(family);
+  for (const variant of VARIANTS) {
+    const { loss: lossTolerance, gradient: gradientTolerance } = TOLERANCES[variant];
+    it(`${variant}: every loss within ${lossTolerance}, running statistics within ${GRADIENT_TOLERANCE}, every gradient within ${gradientTolerance} (relative)`, async () => {
+      const fixture = trainStepFixture(variant);
       const model = trainStepModel(fixture);
       try {
-        model.loadStateDict(deterministicWeightsFor(model));
+        const weights = deterministicWeightsFor(model);
+        model.loadStateDict(weights);
         const { lossValues, gradients } = await trainingStep(model, fixture);
         const expectedKeys = Object.keys(fixture.losses).map((key) => TORCHVISION_LOSS_KEYS[key]);
         expect(Object.keys(lossValues).sort()).toEqual([...expectedKeys].sort());
-        for (const [key, expected] of Object.entries(fixture.losses)) {
+        const lossErrors = Object.entries(fixture.losses).map(([key, expected]): [string, number] => {
           const actual = lossValues[TORCHVISION_LOSS_KEYS[key]!]!;
-          expect(
-            Math.abs(actual - expected) / Math.abs(expected),
-            `${key}: ${actual} vs ${expected}`,
-          ).toBeLessThan(1e-5);
-        }
+          return [`${key}: ${actual} vs ${expected}`, Math.abs(actual - expected) / Math.abs(expected)];
+        });
+        const statisticErrors = await runningStatisticErrors(model, weights, fixture);
         // Every parameter torchvision trains (the backbone's FPN and layer2..4 included) must match.
         const expectedNames = Object.keys(fixture.gradients);
         expect([...gradients.keys()].sort()).toEqual(expectedNames.sort());
@@ -119,23 +194,17 @@ describe('GeneralizedRcnn.loss: one training step against torchvision (ResNet-18
         for (const [name, entry] of gradients) {
           const data = entry.data as Float32Array;
           const reference = fixture.gradients[name]!;
-          const norm = Math.sqrt(data.reduce((sum, value) => sum + value * value, 0));
           if (reference.norm < ZERO_GRADIENT_NORM) {
+            const norm = Math.sqrt(data.reduce((sum, value) => sum + value * value, 0));
             expect(norm, `${name} norm (zero in exact arithmetic)`).toBeLessThan(ZERO_GRADIENT_NORM);
             continue;
           }
-          errors.push([`${name} norm`, relativeError([norm], [reference.norm])]);
-          for (const k of [0, 1]) {
-            // A projection on a uniform [-1, 1] direction is about norm / sqrt(3) in size; relative to
-            // that it estimates the gradient's relative error (a projection that happens to cancel
-            // would otherwise inflate float32 rounding into a false alarm).
-            const actual = projection(name, data, entry.shape, k);
-            const scale = reference.norm / Math.sqrt(3);
-            errors.push([`${name} projection ${k}`, Math.abs(actual - reference.projections[k]!) / scale]);
-          }
+          errors.push(...summaryErrors(name, data, entry.shape, reference));
         }
+        for (const [what, error] of lossErrors) expect(error, what).toBeLessThan(lossTolerance);
+        for (const [what, error] of statisticErrors) expect(error, what).toBeLessThan(GRADIENT_TOLERANCE);
         errors.sort((a, b) => b[1] - a[1]);
-        expect(errors[0]![1], `${errors[0]![0]}`).toBeLessThan(GRADIENT_TOLERANCE);
+        expect(errors[0]![1], errors[0]![0]).toBeLessThan(gradientTolerance);
       } finally {
         model.dispose();
       }

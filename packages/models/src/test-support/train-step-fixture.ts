@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ResnetDepth } from '@rcnn/backbone-resnet-fpn';
 import {
   asBoxes,
   deterministicTensor,
@@ -22,9 +23,25 @@ import type { GeneralizedRcnn } from '../generalized-rcnn';
 import type { RcnnFamily } from '../presets/build-resnet-fpn-rcnn';
 import { fasterRcnnResnetFpn, keypointRcnnResnetFpn, maskRcnnResnetFpn } from '../presets/resnet-fpn-presets';
 
-/** What tools/reference/gen_train_step.py recorded for one family. */
+/**
+ * The fixtures of tools/reference/gen_train_step.py (its `VARIANTS`): one per family on
+ * ResNet-18-FPN with frozen BN, then Mask R-CNN R18-FPN with trainable BatchNorm (trainable
+ * layers 3) and with GroupNorm (5), and Faster R-CNN R50-FPN with frozen BN.
+ */
+export type TrainStepVariant = RcnnFamily | 'maskrcnn-r18-bn' | 'maskrcnn-r18-gn' | 'fasterrcnn-r50';
+
+/** Per tensor: L2 norm and two projections on `projection{k}/<name>` tensors (float64 sums). */
+export interface TensorSummary {
+  readonly norm: number;
+  readonly projections: [number, number];
+}
+
+/** What tools/reference/gen_train_step.py recorded for one variant. */
 export interface TrainStepFixture {
+  readonly variant: TrainStepVariant;
   readonly family: RcnnFamily;
+  readonly depth: ResnetDepth;
+  readonly norm: 'frozen-bn' | 'bn' | 'gn';
   readonly tensors: StateDict;
   readonly options: {
     min_size: number;
@@ -43,8 +60,10 @@ export interface TrainStepFixture {
   readonly labels: number[][];
   /** torchvision's loss values by its key (`loss_classifier`, ...). */
   readonly losses: Record<string, number>;
-  /** Per parameter with a gradient: L2 norm and two projections on `projection{k}/<name>` tensors. */
-  readonly gradients: Record<string, { norm: number; projections: [number, number] }>;
+  /** Per parameter with a gradient, its gradient's summary. */
+  readonly gradients: Record<string, TensorSummary>;
+  /** Per running statistic the step changed (BatchNorm on batch statistics), the change's summary. */
+  readonly buffers: Record<string, TensorSummary>;
 }
 
 /** torchvision's loss keys -> ours. */
@@ -57,12 +76,15 @@ export const TORCHVISION_LOSS_KEYS: Record<string, string> = {
   loss_keypoint: 'keypoint/crossEntropy',
 };
 
-export function trainStepFixture(family: RcnnFamily): TrainStepFixture {
-  const url = new URL(`../__fixtures__/train-step-${family}.safetensors`, import.meta.url);
+export function trainStepFixture(variant: TrainStepVariant): TrainStepFixture {
+  const url = new URL(`../__fixtures__/train-step-${variant}.safetensors`, import.meta.url);
   const { tensors, metadata } = readSafetensors(new Uint8Array(readFileSync(url)));
   const json = (key: string) => JSON.parse(metadata[key]!);
   return {
-    family,
+    variant,
+    family: metadata.family as RcnnFamily,
+    depth: json('depth'),
+    norm: metadata.norm as TrainStepFixture['norm'],
     tensors,
     options: json('options'),
     imageShapesChw: json('image_shapes_chw'),
@@ -71,6 +93,7 @@ export function trainStepFixture(family: RcnnFamily): TrainStepFixture {
     labels: json('labels'),
     losses: json('losses'),
     gradients: json('gradients'),
+    buffers: json('buffers'),
   };
 }
 
@@ -122,29 +145,67 @@ export function replayRpnSampler(fixture: TrainStepFixture): PositiveNegativeSam
   return { sample: (labels) => labels.map((_, i) => draws[i]!) };
 }
 
-/** Our matching with torchvision's RoI draws; checks that the candidate counts agree. */
+/**
+ * Our row for each of torchvision's candidate rows (its proposals, then the ground truth): the
+ * same row where the boxes agree, else the row holding the same box. Proposals whose scores
+ * (nearly) tie may come out of top-k / NMS in the other order: BatchNorm or GroupNorm on the
+ * padding's constant features gives many anchors equal objectness.
+ */
+function rowsOf(theirs: Float32Array, ours: Float32Array): Int32Array {
+  const count = theirs.length / 4;
+  const distance = (r: number, o: number) =>
+    Math.max(...[0, 1, 2, 3].map((c) => Math.abs(theirs[r * 4 + c]! - ours[o * 4 + c]!)));
+  return Int32Array.from({ length: count }, (_, r) => {
+    if (distance(r, r) < 1e-2) return r;
+    let best = -1;
+    for (let o = 0; o < ours.length / 4; o++) if (best < 0 || distance(r, o) < distance(r, best)) best = o;
+    return distance(r, best) < 1e-2 ? best : -1;
+  });
+}
+
+/**
+ * Our matching with torchvision's RoI draws, taken by box (see {@link rowsOf}; ascending, as
+ * torchvision's); checks that every drawn box is among ours.
+ */
 export function replayRoiSampler(fixture: TrainStepFixture): RoiSampler {
   const draws = drawn(fixture, 'roi');
   const matcher = matcherRoiSampler();
   return {
     async matchAndSample(proposals, targets) {
       const matches = await matcher.matchAndSample(proposals, targets);
-      return matches.map((match, i) => ({
-        matchedGtIndices: match.matchedGtIndices,
-        sampledPositive: draws[i]!.positive,
-        sampledNegative: draws[i]!.negative,
-      }));
+      const result = [];
+      for (const [i, match] of matches.entries()) {
+        const theirs = fixture.tensors.get(`roi/image${i}/proposals`)!;
+        const gt = (await targets[i]!.boxes.data()) as Float32Array;
+        const rows = rowsOf(
+          Float32Array.of(...(theirs.data as Float32Array), ...gt),
+          (await proposals[i]!.data()) as Float32Array,
+        );
+        const ours = (drawnRows: Int32Array) =>
+          Int32Array.from(drawnRows, (row) => {
+            if (rows[row]! < 0)
+              throw new Error(`image ${i}: torchvision's candidate ${row} is not among ours`);
+            return rows[row]!;
+          }).sort();
+        result.push({
+          matchedGtIndices: match.matchedGtIndices,
+          sampledPositive: ours(draws[i]!.positive),
+          sampledNegative: ours(draws[i]!.negative),
+        });
+      }
+      return result;
     },
   };
 }
 
-/** The fixture's detector: ResNet-18-FPN, narrow heads, torchvision's samplers replayed. Not loaded. */
+/** The fixture's detector: its ResNet-FPN and norm, narrow heads, torchvision's samplers replayed. Not loaded. */
 export function trainStepModel(fixture: TrainStepFixture): GeneralizedRcnn {
   const { options } = fixture;
   const [first, second] = options.head_layers;
   const representation = options.box_representation;
   const common = {
-    depth: 18 as const,
+    depth: fixture.depth,
+    normLayer: fixture.norm,
     minSize: options.min_size,
     maxSize: options.max_size,
     trainableBackboneLayers: options.trainable_layers,
