@@ -1,14 +1,13 @@
-import { ARCHITECTURE_NAMES } from '@rcnn/models';
-import { DEMO_SETTINGS } from './build-detector';
-import { BACKEND_ORDER, type BackendName, type DetectionReport } from './protocol';
-import samplePictureUrl from './sample-picture.png?url';
+import type { BackendName, DetectionReport } from './protocol';
 import { cameraFrames, detectContinuously, syntheticFrames } from './ui/camera-loop';
 import { toCocoResults } from './ui/coco-json';
+import { DEFAULT_MODEL_URL, samplePicture } from './ui/default-model-assets';
 import { DetectorClient } from './ui/detector-client';
 import { download } from './ui/downloads';
 import { drawImage, drawResult, visibleInstances } from './ui/draw-result';
 import { listenForImages, type PickedImage, toImagePayload } from './ui/image-input';
 import { modelRequest } from './ui/model-choice';
+import { readPageParameters } from './ui/page-parameters';
 import { renderResultsPanel } from './ui/results-panel';
 import { formatTimings, showTimings } from './ui/timings';
 
@@ -32,33 +31,12 @@ const results = element<HTMLTableElement>('results').tBodies[0]!;
 const progress = element<HTMLProgressElement>('progress');
 
 const params = new URLSearchParams(location.search);
-for (const name of ARCHITECTURE_NAMES) architectureSelect.add(new Option(name, name));
-architectureSelect.value = params.get('arch') ?? 'maskrcnn_resnet18_fpn';
-backendSelect.value = BACKEND_ORDER.includes(params.get('backend') as BackendName)
-  ? params.get('backend')!
-  : '';
-// `?size=N`, `?proposals=N` and `?detections=N` shrink the demo model further (quick checks on slow devices, tests).
-const sizeParameter = Number(params.get('size'));
-if (Number.isInteger(sizeParameter) && sizeParameter >= 32) {
-  if (![...sizeSelect.options].some((option) => option.value === String(sizeParameter))) {
-    sizeSelect.add(new Option(`${sizeParameter} px`, String(sizeParameter)));
-  }
-  sizeSelect.value = String(sizeParameter);
-}
-/** A positive integer URL parameter, else `fallback`. */
-function countParameter(name: string, fallback: number): number {
-  const value = Number(params.get(name));
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-}
-// `?weights=URL`: a torchvision checkpoint to download (kept in the Cache API for next time).
-const weightsUrl = params.get('weights') ? new URL(params.get('weights')!, location.href).href : undefined;
-if (weightsUrl) {
-  weightsSelect.add(new Option(`checkpoint from ${weightsUrl}`, 'url'));
-  weightsSelect.value = 'url';
-  if (!params.get('size')) sizeSelect.value = '800';
-}
-const demoProposals = countParameter('proposals', DEMO_SETTINGS.proposals);
-const demoDetections = countParameter('detections', DEMO_SETTINGS.detectionsPerImage);
+const { weightsUrl, demoProposals, demoDetections } = readPageParameters(params, {
+  architecture: architectureSelect,
+  weights: weightsSelect,
+  size: sizeSelect,
+  backend: backendSelect,
+});
 let stageTimes: Record<string, number> = {};
 let loadMs: number | undefined;
 const detector = new DetectorClient({
@@ -85,6 +63,7 @@ const detector = new DetectorClient({
     element('model').dataset.cached = String(report.cached ?? false);
     const from = report.cached ? ', weights from the browser cache' : '';
     element('model').textContent = `${report.description} (loaded in ${report.loadMs.toFixed(0)} ms${from})`;
+    if (architectureSelect.disabled) architectureSelect.value = report.architecture; // the record's
   },
 });
 let checkpoint: { name: string; bytes: ArrayBuffer } | undefined;
@@ -125,7 +104,8 @@ async function ensureModel(): Promise<void> {
   const { source, settings, key } = modelRequest({
     architecture: architectureSelect.value,
     weights: weightsSelect.value,
-    size: Number(sizeSelect.value),
+    size: sizeSelect.value ? Number(sizeSelect.value) : undefined,
+    defaultModelUrl: DEFAULT_MODEL_URL,
     ...(checkpoint ? { checkpoint } : {}),
     ...(weightsUrl ? { url: weightsUrl } : {}),
     demoProposals,
@@ -175,10 +155,27 @@ async function showAndDetect(picked: PickedImage): Promise<void> {
 }
 
 listenForImages(element('file'), element('drop'), (picked) => void showAndDetect(picked));
+// The sample button goes through the pictures that suit the weights (the default model's shapes).
+let sampleIndex = 0;
+const showNextSample = () => {
+  element('sample').textContent =
+    `Try a sample picture (${samplePicture(weightsSelect.value, sampleIndex).name})`;
+};
 element('sample').addEventListener('click', async () => {
-  const response = await fetch(samplePictureUrl);
-  void showAndDetect({ name: 'sample-picture.png', blob: await response.blob() });
+  const picture = samplePicture(weightsSelect.value, sampleIndex++);
+  showNextSample();
+  void showAndDetect({ name: picture.name, blob: await (await fetch(picture.url)).blob() });
 });
+/** What follows the weights: the default model fixes the architecture (its record's) and shows scores from 0.5; test weights show all. */
+function followWeights(): void {
+  const trained = weightsSelect.value === 'default';
+  architectureSelect.disabled = trained;
+  threshold.value = trained ? '0.5' : '0';
+  element('threshold-value').textContent = Number(threshold.value).toFixed(3);
+  sampleIndex = 0;
+  showNextSample();
+  redraw();
+}
 runButton.addEventListener('click', () => void detect());
 threshold.addEventListener('input', redraw);
 labelsButton.addEventListener('click', (event) => {
@@ -191,6 +188,7 @@ labelsButton.addEventListener('click', (event) => {
   redraw();
 });
 weightsSelect.addEventListener('change', () => {
+  followWeights();
   if (weightsSelect.value === 'checkpoint' && !checkpoint) checkpointInput.click();
 });
 checkpointInput.addEventListener('change', async () => {
@@ -198,7 +196,7 @@ checkpointInput.addEventListener('change', async () => {
   if (!file) return;
   checkpoint = { name: file.name, bytes: await file.arrayBuffer() };
   weightsSelect.value = 'checkpoint';
-  if (sizeSelect.value === '128') sizeSelect.value = '800';
+  followWeights();
   if (image) void detect();
 });
 jsonButton.addEventListener('click', () => {
@@ -218,7 +216,9 @@ async function startCamera(): Promise<void> {
     await ensureModel();
     const synthetic = params.get('camera') === 'synthetic';
     const frames = synthetic
-      ? syntheticFrames(await createImageBitmap(await (await fetch(samplePictureUrl)).blob()))
+      ? syntheticFrames(
+          await createImageBitmap(await (await fetch(samplePicture(weightsSelect.value, 0).url)).blob()),
+        )
       : await cameraFrames();
     let stopped = false;
     stopCamera = () => {
@@ -246,4 +246,5 @@ async function startCamera(): Promise<void> {
 }
 element('camera').addEventListener('click', () => void startCamera());
 element('stop').addEventListener('click', () => stopCamera?.());
+followWeights();
 setState('idle');

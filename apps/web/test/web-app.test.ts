@@ -17,7 +17,7 @@ const SOURCE: ModelSource = { kind: 'deterministic', architecture: 'maskrcnn_res
 /** What the page uses for the deterministic weights at its default 128 px input. */
 const SETTINGS = DEMO_SETTINGS;
 /** The camera loop runs the small settings of the webgpu tests (test/webgpu.test.ts). */
-const SMALL_QUERY = 'size=64&proposals=20&detections=3';
+const SMALL_QUERY = 'weights=deterministic&size=64&proposals=20&detections=3';
 
 describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
   let server: Awaited<ReturnType<typeof serveStatic>>;
@@ -46,7 +46,13 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
     const page = await browser.newPage();
     try {
       const started = performance.now();
-      const run = await detectOnPage(page, server.url, 'backend=wasm', PICTURE, 240_000);
+      const run = await detectOnPage(
+        page,
+        server.url,
+        'backend=wasm&weights=deterministic',
+        PICTURE,
+        240_000,
+      );
       console.info(
         `[web] wasm: first detection ${(performance.now() - started).toFixed(0)} ms; ${run.timings}`,
       );
@@ -96,7 +102,7 @@ describe.skipIf(!hasChromium)('the web app in headless Chromium', () => {
       const run = await detectOnPage(
         page,
         server.url,
-        'backend=wasm&arch=keypointrcnn_resnet18_fpn&detections=3',
+        'backend=wasm&weights=deterministic&arch=keypointrcnn_resnet18_fpn&detections=3',
         PICTURE,
         240_000,
       );

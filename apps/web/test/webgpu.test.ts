@@ -29,7 +29,7 @@ const STRIP = join(APP, 'test-artifacts', 'sample-strip.png');
  * RoI Align on every level, NMS, mask and keypoint heads). `RCNN_WEB_WEBGPU=0` skips the file.
  */
 const SETTINGS = { ...DEMO_SETTINGS, minSize: 64, maxSize: 64, proposals: 20, detectionsPerImage: 3 };
-const QUERY = 'backend=webgpu&size=64&proposals=20&detections=3';
+const QUERY = 'backend=webgpu&weights=deterministic&size=64&proposals=20&detections=3';
 /** Detections per picture in the Mask R-CNN case (first, then steady); 3 for the README's figures. */
 const RUNS = Number(process.env.RCNN_WEB_WEBGPU_RUNS ?? 2);
 const withWebgpu = process.env.RCNN_WEB_WEBGPU !== '0';

@@ -1,15 +1,24 @@
 import { type ArchitectureName, parseArchitectureName } from '@rcnn/models';
+import { DEMO_SETTINGS } from '../build-detector';
 import type { DetectorSettings, ModelSource } from '../protocol';
+
+/** How the page names the default model (`@rcnn/default-model`). */
+export const DEFAULT_MODEL_NAME = 'rcnn default model';
 
 /** What the page's controls say about the model. */
 export interface ModelChoice {
   readonly architecture: string;
-  /** `deterministic`, `checkpoint` (a file picked from disk) or `url` (the `?weights=` URL). */
+  /**
+   * `default` (the default model, downloaded from `defaultModelUrl`), `deterministic`,
+   * `checkpoint` (a file picked from disk) or `url` (the `?weights=` URL).
+   */
   readonly weights: string;
-  /** Short side in pixels. */
-  readonly size: number;
+  /** Short side in pixels; undefined: the model's own (its record's, torchvision's, or 128 px for the demo). */
+  readonly size?: number;
   readonly checkpoint?: { readonly name: string; readonly bytes: ArrayBuffer };
   readonly url?: string;
+  /** Where the page's bundle keeps the default model's weights. */
+  readonly defaultModelUrl: string;
   /** Proposals and detections kept by the demo (deterministic) model. */
   readonly demoProposals: number;
   readonly demoDetections: number;
@@ -23,15 +32,26 @@ export interface ModelRequest {
 }
 
 /**
- * Turns the controls into a {@link ModelRequest}. Checkpoints keep torchvision's detection
- * settings, with the long side capped at 1333/800 of the short one as torchvision does; the
- * demo model is square-capped and keeps `demoProposals` / `demoDetections`.
+ * Turns the controls into a {@link ModelRequest}. Weights files keep their model record's
+ * settings (the default model's) or torchvision's; a chosen size replaces the short side, with
+ * the long side capped at 1333/800 of it as torchvision does. The demo model is square-capped
+ * (128 px unless chosen) and keeps `demoProposals` / `demoDetections`.
  * @throws Error when checkpoint weights are chosen but no file was picked
  */
 export function modelRequest(choice: ModelChoice): ModelRequest {
   const architecture: ArchitectureName = parseArchitectureName(choice.architecture);
   const { size } = choice;
-  const checkpointSettings = { minSize: size, maxSize: Math.round((size * 1333) / 800) };
+  const settings: DetectorSettings =
+    size === undefined ? {} : { minSize: size, maxSize: Math.round((size * 1333) / 800) };
+  const sized = `${size ?? 'own'}`;
+  if (choice.weights === 'default') {
+    const { defaultModelUrl: url } = choice;
+    return {
+      source: { kind: 'url', url, name: DEFAULT_MODEL_NAME },
+      settings,
+      key: `default:${url}:${sized}`,
+    };
+  }
   if (choice.weights === 'checkpoint') {
     const { checkpoint } = choice;
     if (!checkpoint) throw new Error('choose a .pth or .safetensors checkpoint first');
@@ -39,21 +59,22 @@ export function modelRequest(choice: ModelChoice): ModelRequest {
     const bytes = checkpoint.bytes.slice(0);
     return {
       source: { kind: 'checkpoint', architecture, fileName: checkpoint.name, bytes },
-      settings: checkpointSettings,
-      key: `${architecture}:file:${checkpoint.name}:${size}`,
+      settings,
+      key: `${architecture}:file:${checkpoint.name}:${sized}`,
     };
   }
   if (choice.weights === 'url' && choice.url) {
     return {
       source: { kind: 'url', architecture, url: choice.url },
-      settings: checkpointSettings,
-      key: `${architecture}:url:${choice.url}:${size}`,
+      settings,
+      key: `${architecture}:url:${choice.url}:${sized}`,
     };
   }
   const { demoProposals, demoDetections } = choice;
+  const side = size ?? DEMO_SETTINGS.minSize;
   return {
     source: { kind: 'deterministic', architecture },
-    settings: { minSize: size, maxSize: size, proposals: demoProposals, detectionsPerImage: demoDetections },
-    key: `${architecture}:deterministic:${size}:${demoProposals}:${demoDetections}`,
+    settings: { minSize: side, maxSize: side, proposals: demoProposals, detectionsPerImage: demoDetections },
+    key: `${architecture}:deterministic:${side}:${demoProposals}:${demoDetections}`,
   };
 }
