@@ -92,6 +92,11 @@ function matchesPattern(path, pattern) {
   return path.length > head.length + tail.length && path.startsWith(head) && path.endsWith(tail);
 }
 
+/** Whether an exports entry points at data, not a module: a pattern (`./samples/*`) or a non-JS file (`./model.safetensors`). */
+function isDataExport(key, target) {
+  return key.includes('*') || (typeof target === 'string' && !/\.[cm]?js$/.test(target));
+}
+
 function checkTarball(tarball, isApp) {
   const listed = new Set(run('tar', ['-tzf', tarball]).split('\n').filter(Boolean));
   const manifest = JSON.parse(run('tar', ['-xzOf', tarball, 'package/package.json']));
@@ -196,8 +201,8 @@ try {
         .filter((p) => p.manifest.exports)
         .flatMap(({ manifest }) =>
           Object.keys(manifest.exports)
-            // Patterns (`./samples/*`) export data files, checked in the tarball step, not modules.
-            .filter((key) => key !== './package.json' && !key.includes('*'))
+            // Data exports (weights, pictures) are checked in the tarball step, not imported.
+            .filter((key) => key !== './package.json' && !isDataExport(key, manifest.exports[key]))
             .map((key) => (key === '.' ? manifest.name : `${manifest.name}${key.slice(1)}`)),
         ),
     );
