@@ -75,8 +75,9 @@ export async function clickDuringDetection(page: Page): Promise<{ clickedWhile: 
   await page.waitForFunction(() => document.getElementById('app')!.dataset.state === 'running', undefined, {
     polling: 10,
   });
-  const button = (await page.locator('#toggle-labels').boundingBox())!;
-  await page.mouse.click(button.x + button.width / 2, button.y + button.height / 2);
+  // A real click through the input pipeline, aimed when it happens: the stage times arriving
+  // during the run can reflow the page, so coordinates read a moment earlier may miss the button.
+  await page.locator('#toggle-labels').click();
   await page.waitForFunction(
     (before) => document.getElementById('toggle-labels')!.getAttribute('aria-pressed') !== before,
     pressed,
