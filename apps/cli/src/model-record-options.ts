@@ -76,6 +76,3 @@ export function trainedModelRecord(
     categoryIds: spec.labelMap.categoryIds,
   };
 }
-
-/** Names by label (index 0 is background): the record's, else COCO's for torchvision's layouts. */
-export { labelNamesOf } from '@rcnn/models';

@@ -41,6 +41,33 @@ let checkpoint: string;
 let half: string;
 let names: string[];
 
+/** One training step of the tiny model into `out` (extra flags choose the weights); returns the checkpoint. */
+async function trainOneStep(out: string, ...extra: string[]): Promise<string> {
+  const trained = await runCli(
+    'train',
+    '--arch',
+    'maskrcnn_resnet18_fpn',
+    '--train-json',
+    gt,
+    '--train-images',
+    imageDirectory,
+    '--out',
+    out,
+    '--iterations',
+    '1',
+    '--batch-size',
+    '1',
+    '--workers',
+    '0',
+    '--check-images',
+    'none',
+    ...TINY,
+    ...extra,
+  );
+  expect(trained.code, trained.stderr).toBe(0);
+  return join(out, 'checkpoint-0000001.safetensors');
+}
+
 function predictJson(weights: string, ...extra: string[]): Promise<{ code: number; stderr: string }> {
   return runCli('predict', '--weights', weights, '--image', image, ...extra);
 }
@@ -60,33 +87,7 @@ beforeAll(async () => {
   const coco = JSON.parse(readFileSync(gt, 'utf8'));
   names = coco.categories.map((category: { name: string }) => category.name);
   image = join(imageDirectory, coco.images[0].file_name);
-  const out = join(directory, 'run');
-  const trained = await runCli(
-    'train',
-    '--arch',
-    'maskrcnn_resnet18_fpn',
-    '--weights',
-    'deterministic',
-    '--train-json',
-    gt,
-    '--train-images',
-    imageDirectory,
-    '--out',
-    out,
-    '--iterations',
-    '1',
-    '--batch-size',
-    '1',
-    '--lr',
-    '0.001',
-    '--workers',
-    '0',
-    '--check-images',
-    'none',
-    ...TINY,
-  );
-  expect(trained.code, trained.stderr).toBe(0);
-  checkpoint = join(out, 'checkpoint-0000001.safetensors');
+  checkpoint = await trainOneStep(join(directory, 'run'), '--weights', 'deterministic', '--lr', '0.001');
   half = join(directory, 'half.safetensors');
   const converted = await runCli('convert', '--weights', checkpoint, '--out', half, '--dtype', 'float16');
   expect(converted.code, converted.stderr).toBe(0);
@@ -305,33 +306,8 @@ describe('model records', () => {
 
   it('rcnn train --weights init draws the starting weights from --seed: the same seed, the same run', async () => {
     const trainFromScratch = async (seed: string, name: string) => {
-      const out = join(directory, name);
-      const run = await runCli(
-        'train',
-        '--arch',
-        'maskrcnn_resnet18_fpn',
-        '--weights',
-        'init',
-        '--seed',
-        seed,
-        '--train-json',
-        gt,
-        '--train-images',
-        imageDirectory,
-        '--out',
-        out,
-        '--iterations',
-        '1',
-        '--batch-size',
-        '1',
-        '--workers',
-        '0',
-        '--check-images',
-        'none',
-        ...TINY,
-      );
-      expect(run.code, run.stderr).toBe(0);
-      return readSafetensors(readFileSync(join(out, 'checkpoint-0000001.safetensors'))).tensors;
+      const saved = await trainOneStep(join(directory, name), '--weights', 'init', '--seed', seed);
+      return readSafetensors(readFileSync(saved)).tensors;
     };
     const first = await trainFromScratch('9', 'seed-9-a');
     const again = await trainFromScratch('9', 'seed-9-b');

@@ -1,5 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { encodePng, type RgbImage } from '@rcnn/core';
+import { labelNamesOf } from '@rcnn/models';
 import { COCO_PERSON_SKELETON, drawInstances } from '@rcnn/postprocess';
 import {
   activateBackend,
@@ -12,7 +13,6 @@ import { CliError, type CliIo, type CommandModule } from '../command';
 import { DATASET_OPTION_SPECS, resolveImageSource } from '../dataset-images';
 import { BACKEND_AND_MODEL_OPTION_SPECS, DETECTOR_OPTION_SPECS, describeDetector } from '../detector-options';
 import { detectorRequest, type LoadedDetector, loadDetector, usingDetector } from '../load-detector';
-import { labelNamesOf } from '../model-record-options';
 import { checkOutputs, type NamedPath, removeEarlierOutputs, StagedOutputs } from '../output-files';
 import type { ParsedArguments } from '../parse-arguments';
 import { type PlainDetection, toDetectedInstance } from '../plain-detections';
