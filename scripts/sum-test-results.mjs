@@ -16,6 +16,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
+const failures = [];
 for (const group of ['packages', 'apps']) {
   const groupDir = join(root, group);
   if (!existsSync(groupDir)) continue;
@@ -36,6 +37,7 @@ for (const group of ['packages', 'apps']) {
     failed += failedHere;
     skipped += json.numPendingTests + (json.numTodoTests ?? 0);
     rows.push(`${group}/${name}: ${json.numPassedTests} passed, ${failedHere} failed`);
+    failures.push(...failureLines(`${group}/${name}`, json));
   }
 }
 
@@ -47,6 +49,26 @@ function countSuitesWithFailedTests(json) {
   ).length;
 }
 
+// One line per failing test or unloadable suite, so a CI log's tail names what failed.
+function failureLines(dir, json) {
+  const lines = [];
+  for (const suite of json.testResults) {
+    const file = suite.name.slice(suite.name.indexOf(dir) + dir.length + 1);
+    const failedTests = suite.assertionResults.filter((t) => t.status === 'failed');
+    for (const test of failedTests) {
+      lines.push(`FAILED ${dir}/${file} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    }
+    if (suite.status === 'failed' && failedTests.length === 0) {
+      lines.push(`FAILED ${dir}/${file} (suite): ${firstLine(suite.message)}`);
+    }
+  }
+  return lines;
+}
+
+function firstLine(text) {
+  return (text ?? '').split('\n')[0].slice(0, 300);
+}
+
 for (const dir of only) {
   if (rows.some((row) => row.startsWith(`${dir}:`))) continue;
   rows.push(`${dir}: not a package with tests`);
@@ -54,6 +76,7 @@ for (const dir of only) {
 }
 
 console.log(rows.join('\n'));
+if (failures.length > 0) console.log(failures.join('\n'));
 // Skipped tests on a line of their own: CI's contract is a last line of exactly "N passed, N failed".
 if (skipped) console.log(`${skipped} skipped`);
 console.log(`${passed} passed, ${failed} failed`);
