@@ -5,6 +5,8 @@
 #include "common.h"
 #include "kernels.h"
 
+#include <algorithm>
+
 namespace rcnn {
 namespace {
 
@@ -92,23 +94,58 @@ void Conv2dBackwardData(const Heap& heap, const std::vector<double>& p) {
   CpuStream().wait();
 }
 
-void Conv2dBackwardWeights(const Heap& heap, const std::vector<double>& p) {
-  ConvGeometry g(p);
+namespace {
+
+/** Backward weights on pointers already resolved (the source may be a subsampled copy). */
+void BackwardWeights(const ConvGeometry& g, float* srcData, float* diffDstData, float* userData) {
   auto hint = g.ForwardHint();
   dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.SrcDesc(),
                                                 g.WeightsDesc(tag::any), g.DstDesc(), g.strides, g.dilates,
                                                 g.padLeft, g.padRight);
   dnnl::convolution_backward_weights::primitive_desc pd(desc, CpuEngine(), hint);
   RecordImplementation(pd.impl_info_str());
-  auto src = UserMemory(g.SrcDesc(), heap.At(p[kGeometry], g.srcCount));
-  auto diffDst = UserMemory(g.DstDesc(), heap.At(p[kGeometry + 1], g.dstCount));
-  auto user = UserMemory(g.WeightsDesc(tag::hwio), heap.At(p[kGeometry + 2], g.weightsCount));
+  auto src = UserMemory(g.SrcDesc(), srcData);
+  auto diffDst = UserMemory(g.DstDesc(), diffDstData);
+  auto user = UserMemory(g.WeightsDesc(tag::hwio), userData);
   bool direct = pd.diff_weights_desc() == user.get_desc();
   memory diffWeights = direct ? user : memory(pd.diff_weights_desc(), CpuEngine());
   dnnl::convolution_backward_weights(pd).execute(
       CpuStream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diffDst}, {DNNL_ARG_DIFF_WEIGHTS, diffWeights}});
   if (!direct) dnnl::reorder(diffWeights, user).execute(CpuStream(), diffWeights, user);
   CpuStream().wait();
+}
+
+}  // namespace
+
+void Conv2dBackwardWeights(const Heap& heap, const std::vector<double>& p) {
+  ConvGeometry g(p);
+  float* src = heap.At(p[kGeometry], g.srcCount);
+  float* diffDst = heap.At(p[kGeometry + 1], g.dstCount);
+  float* user = heap.At(p[kGeometry + 2], g.weightsCount);
+  bool strided1x1 = p[7] == 1 && p[8] == 1 && (p[9] > 1 || p[10] > 1) &&
+                    p[13] == 0 && p[14] == 0 && p[15] == 0 && p[16] == 0;
+  if (!strided1x1) return BackwardWeights(g, src, diffDst, user);
+  // A strided 1x1 convolution only reads every stride-th pixel: its weight gradient is the
+  // stride-1 one over those pixels. Copying them out sidesteps oneDNN 2.6's strided 1x1
+  // backward-weights kernel, which corrupts the heap with 2 threads when in_channels < 16 and
+  // the output is small (e.g. 8 -> 16 channels, 16x16 -> 8x8, batch 1: free(): invalid size).
+  const size_t n = static_cast<size_t>(p[0]), ih = static_cast<size_t>(p[1]), iw = static_cast<size_t>(p[2]);
+  const size_t ic = static_cast<size_t>(p[3]), oh = static_cast<size_t>(p[4]), ow = static_cast<size_t>(p[5]);
+  const size_t sh = static_cast<size_t>(p[9]), sw = static_cast<size_t>(p[10]);
+  std::vector<float> picked(n * oh * ow * ic);
+  for (size_t b = 0; b < n; b++) {
+    for (size_t y = 0; y < oh; y++) {
+      for (size_t x = 0; x < ow; x++) {
+        const float* from = src + ((b * ih + y * sh) * iw + x * sw) * ic;
+        std::copy(from, from + ic, picked.data() + ((b * oh + y) * ow + x) * ic);
+      }
+    }
+  }
+  std::vector<double> unitStride(p);
+  unitStride[1] = p[4];
+  unitStride[2] = p[5];
+  unitStride[9] = unitStride[10] = 1;
+  BackwardWeights(ConvGeometry(unitStride), picked.data(), diffDst, user);
 }
 
 }  // namespace rcnn

@@ -62,6 +62,22 @@ const CASES: ConvCase[] = [
     pad: 'same',
     dilations: 2,
   },
+  // oneDNN 2.6's own strided 1x1 weight gradient corrupted the heap here with 2 threads
+  // (in_channels < 16, batch 1, small output): the kernel now takes every stride-th pixel itself.
+  {
+    name: '1x1 stride 2 valid, batch 1, 8 -> 16 channels at 16x16',
+    x: [1, 16, 16, 8],
+    filter: [1, 1, 8, 16],
+    strides: 2,
+    pad: 'valid',
+  },
+  {
+    name: '1x1 stride 2 valid, odd size, 3 -> 8 channels',
+    x: [1, 15, 13, 3],
+    filter: [1, 1, 3, 8],
+    strides: 2,
+    pad: 'valid',
+  },
 ];
 
 function tensors(c: ConvCase, seed: number) {

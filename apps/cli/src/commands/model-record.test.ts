@@ -12,7 +12,7 @@ import type { ImageResult } from './predict-json';
 // float16` -> `rcnn predict` with no --arch and no model flags: everything comes from the record.
 const TINY = [
   '--backbone-base-channels',
-  '16', // 8 crashes @rcnn/kernels-native's training kernels (free(): invalid pointer) as of this writing
+  '8',
   '--fpn-out-channels',
   '16',
   '--box-representation-size',
@@ -265,7 +265,7 @@ describe('model records', () => {
     expect(record).toEqual({
       architecture: 'maskrcnn_resnet18_fpn',
       options: {
-        backboneBaseChannels: 16,
+        backboneBaseChannels: 8,
         fpnOutChannels: 16,
         boxRepresentationSize: 32,
         maskHeadChannels: 16,
