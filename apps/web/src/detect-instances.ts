@@ -4,51 +4,25 @@ import {
   disposeDetections,
   type GeneralizedRcnn,
   type PredictStage,
-  pasteInstanceMasks,
 } from '@rcnn/models';
-import { toDetectedInstances } from '@rcnn/postprocess';
-import * as tf from '@tensorflow/tfjs-core';
+import { pasteMaskToRle, toDetectedInstances } from '@rcnn/postprocess';
+import type * as tf from '@tensorflow/tfjs-core';
 
-/** Pasted float32 mask pixels held at once (32 MB): a 1333x800 image pastes 7 masks at a time. */
-const MASK_PIXELS_PER_CHUNK = 8_000_000;
-
-/** Rows `[start, start + size)` of every field. Caller owns the new tensors. */
-function sliceRows(detection: DetectorInstances, start: number, size: number): DetectorInstances {
-  const rows = <T extends tf.Tensor>(tensor: T): T =>
-    tf.slice(tensor, [start, ...tensor.shape.slice(1).map(() => 0)], [size, ...tensor.shape.slice(1)]);
-  return {
-    imageSize: detection.imageSize,
-    boxes: rows(detection.boxes),
-    scores: rows(detection.scores),
-    labels: rows(detection.labels),
-    ...(detection.masks ? { masks: rows(detection.masks) } : {}),
-    ...(detection.keypoints ? { keypoints: rows(detection.keypoints) } : {}),
-    ...(detection.keypointScores ? { keypointScores: rows(detection.keypointScores) } : {}),
-  };
-}
-
-/** Downloads one image's detections; masks are pasted a few at a time and RLE-encoded. `detection` is not disposed. */
+/**
+ * Downloads one image's detections. Masks: the per-RoI `M x M` probabilities are read back once
+ * and each is pasted into the image straight to RLE in JavaScript, inside its box
+ * ({@link pasteMaskToRle}), as the CLI does: no image-sized masks on the device, no extra shaders.
+ * `detection` is not disposed.
+ */
 async function download(detection: DetectorInstances, categoryNames?: readonly string[]) {
-  const options = categoryNames ? { categoryNames } : {};
-  if (!detection.masks) return toDetectedInstances(detection, options);
-  const count = detection.boxes.shape[0];
-  const [height, width] = detection.imageSize;
-  const chunk = Math.max(1, Math.floor(MASK_PIXELS_PER_CHUNK / (height * width)));
-  // The dense (matmul) pasting is one program per shape: the better fit for GPU backends.
-  const method = tf.getBackend() === 'webgpu' ? 'dense' : 'perInstance';
-  const instances: DetectedInstance[] = [];
-  for (let start = 0; start < count; start += chunk) {
-    const part = sliceRows(detection, start, Math.min(chunk, count - start));
-    try {
-      const masks = await pasteInstanceMasks(part, { method });
-      try {
-        instances.push(...(await toDetectedInstances({ ...part, masks }, options)));
-      } finally {
-        masks.dispose();
-      }
-    } finally {
-      disposeDetections([part]);
-    }
+  const { masks, ...rest } = detection;
+  const instances = await toDetectedInstances(rest, categoryNames ? { categoryNames } : {});
+  if (!masks) return instances;
+  const side = masks.shape[1];
+  const probabilities = await masks.data();
+  for (const [i, instance] of instances.entries()) {
+    const mask = probabilities.subarray(i * side * side, (i + 1) * side * side);
+    instance.mask = pasteMaskToRle(mask, side, instance.box, detection.imageSize);
   }
   return instances;
 }

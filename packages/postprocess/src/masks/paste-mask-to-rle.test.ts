@@ -1,15 +1,15 @@
 import { decodeMask, rleFromJson } from '@rcnn/coco-eval';
 import { asBoxes } from '@rcnn/core';
-import { pasteMasksPerInstance } from '@rcnn/postprocess';
 import { seededRandom, useBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pasteMaskRle } from './paste-mask-rle';
+import { pasteMaskToRle } from './paste-mask-to-rle';
+import { pasteMasksPerInstance } from './paste-masks-per-instance';
 
 const SIDE = 28;
 const [HEIGHT, WIDTH] = [37, 53];
 
-describe('pasteMaskRle', () => {
+describe('pasteMaskToRle', () => {
   beforeAll(() => useBackend('wasm'));
 
   it("equals the tensor paste (torchvision's paste_masks_in_image) thresholded, up to pixels within 1e-5 of the threshold", async () => {
@@ -33,7 +33,7 @@ describe('pasteMaskRle', () => {
     let foreground = 0;
     for (const [n, box] of boxes.entries()) {
       const mask = probabilities.subarray(n * SIDE * SIDE, (n + 1) * SIDE * SIDE);
-      const rle = pasteMaskRle(mask, SIDE, box, HEIGHT, WIDTH, 0.5);
+      const rle = pasteMaskToRle(mask, SIDE, box, [HEIGHT, WIDTH], 0.5);
       expect(rle.size).toEqual([HEIGHT, WIDTH]);
       const bits = decodeMask(rleFromJson(rle), 'row-major');
       for (let i = 0; i < HEIGHT * WIDTH; i++) {
@@ -47,9 +47,17 @@ describe('pasteMaskRle', () => {
 
   it('an all-background mask is one run; a 1x1 image works', () => {
     const zeros = new Float32Array(SIDE * SIDE);
-    expect(Array.from(rleFromJson(pasteMaskRle(zeros, SIDE, [1, 1, 5, 5], 8, 9, 0.5)).counts)).toEqual([72]);
+    expect(Array.from(rleFromJson(pasteMaskToRle(zeros, SIDE, [1, 1, 5, 5], [8, 9])).counts)).toEqual([72]);
     const ones = new Float32Array(SIDE * SIDE).fill(1);
-    const bits = decodeMask(rleFromJson(pasteMaskRle(ones, SIDE, [0, 0, 1, 1], 1, 1, 0.5)));
+    const bits = decodeMask(rleFromJson(pasteMaskToRle(ones, SIDE, [0, 0, 1, 1], [1, 1])));
     expect(Array.from(bits)).toEqual([1]);
+  });
+
+  it('refuses a short mask, an empty image and a box that is not four finite numbers', () => {
+    const mask = new Float32Array(SIDE * SIDE);
+    expect(() => pasteMaskToRle(mask.subarray(1), SIDE, [0, 0, 4, 4], [8, 8])).toThrow(/side \* side = 784/);
+    expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4, 4], [0, 8])).toThrow(/imageSize/);
+    expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4, Number.NaN], [8, 8])).toThrow(/four finite/);
+    expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4], [8, 8])).toThrow(/four finite/);
   });
 });

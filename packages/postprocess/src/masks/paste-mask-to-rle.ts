@@ -1,5 +1,5 @@
 import { rleToJson } from '@rcnn/coco-eval';
-import type { CompressedRle } from '@rcnn/core';
+import { type CompressedRle, ensure, type ImageSize } from '@rcnn/core';
 
 /** Bilinear sampling of `outSize` pixels from `inSize` (half-pixel centres, TF/torch align_corners=False). */
 function samplingAxis(inSize: number, outSize: number) {
@@ -38,31 +38,47 @@ class RunCounter {
 }
 
 /**
- * One per-RoI mask pasted into a `height x width` image and thresholded, straight to COCO
- * compressed RLE, touching only the pixels of its box: torchvision's `paste_masks_in_image`
- * (padding 1: the `M x M` mask zero-padded to `M + 2`, the box scaled by `(M + 2) / M` about its
- * centre and truncated to integers, the mask resized bilinearly onto it), then `> threshold`.
- * Memory is a few arrays of the box's width and height, so it suits huge images, where the
- * image-sized float masks of `pasteInstanceMasks` would take hundreds of MB each. Computed in
- * float64 rather than float32, so a pixel whose probability is within ~1e-6 of the threshold
- * may differ from the tensor paste.
- * @param mask `M * M` probabilities, row-major
+ * One per-RoI mask pasted into an image and thresholded, straight to COCO compressed RLE,
+ * touching only the pixels of its box: torchvision's `paste_masks_in_image` (padding 1: the
+ * `M x M` mask zero-padded to `M + 2`, the box scaled by `(M + 2) / M` about its centre and
+ * truncated to integers, the mask resized bilinearly onto it), then `> threshold`. No
+ * image-sized buffer: on cpu and wasm this is far faster than pasting tensors
+ * ({@link pasteMasksPerInstance}) and then thresholding and encoding them, and it suits huge
+ * images. Computed in float64 rather than float32, so a pixel whose probability is within ~1e-6
+ * of the threshold may differ from the tensor paste.
+ * @param mask `side * side` probabilities, row-major (one row of the predictor's `[N, M, M]`)
  * @param box `[x1, y1, x2, y2]` in the image's pixels
+ * @param imageSize `[height, width]` of the image pasted into
+ * @param threshold foreground is probability strictly above it (torchvision's reference scripts: 0.5)
  */
-export function pasteMaskRle(
+export function pasteMaskToRle(
   mask: ArrayLike<number>,
   side: number,
-  box: readonly number[],
-  height: number,
-  width: number,
-  threshold: number,
+  box: ArrayLike<number>,
+  [height, width]: ImageSize,
+  threshold = 0.5,
 ): CompressedRle {
+  ensure(
+    Number.isInteger(side) && side > 0 && mask.length >= side * side,
+    'INVALID_SHAPE',
+    () => `mask must hold side * side = ${side * side} probabilities, got ${mask.length}`,
+  );
+  ensure(
+    Number.isInteger(height) && Number.isInteger(width) && height > 0 && width > 0,
+    'INVALID_SHAPE',
+    () => `imageSize must be two positive integers, got [${height}, ${width}]`,
+  );
+  ensure(
+    box.length === 4 && Array.from(box).every(Number.isFinite),
+    'INVALID_ARGUMENT',
+    () => `box must be four finite numbers [x1, y1, x2, y2], got [${Array.from(box).join(', ')}]`,
+  );
   const padded = side + 2;
   const value = (row: number, column: number) =>
     row === 0 || column === 0 || row === padded - 1 || column === padded - 1
       ? 0
       : mask[(row - 1) * side + column - 1]!;
-  const [x1, y1, x2, y2] = box as [number, number, number, number];
+  const [x1, y1, x2, y2] = [box[0]!, box[1]!, box[2]!, box[3]!];
   const scale = Math.fround(padded / side);
   const halfWidth = (x2 - x1) * 0.5 * scale;
   const halfHeight = (y2 - y1) * 0.5 * scale;
