@@ -2,9 +2,12 @@
 export interface PresetReport {
   name: string;
   options: Record<string, unknown>;
+  /** One run per thread count, in the order of `torch`. */
   ours: {
     backend: string;
     threads: number;
+    /** Which kernels ran (`nativeKernelsSummary()`). */
+    kernelsLine: string;
     medianMs: number;
     runsMs: number[];
     warmupMs: number[];
@@ -13,7 +16,7 @@ export interface PresetReport {
     loadMs: number;
     kernels?: Record<string, { ms: number; calls: number }>;
     profiledMs?: number;
-  };
+  }[];
   torch: {
     threads: number;
     medianMs: number;
@@ -28,6 +31,8 @@ export interface E2eReport {
   runs: number;
   warmup: number;
   backend: string;
+  cpu: string;
+  cores: number;
   node: string;
   date: string;
   wallSeconds: number;
@@ -74,15 +79,24 @@ export function printReport(report: E2eReport): void {
   const threads = report.presets[0]?.torch.map((t) => t.threads) ?? [];
   const lines: string[] = [];
   lines.push(
-    `## ${report.size}x${report.size}, median of ${report.runs} runs after ${report.warmup} warm-up (${report.date.slice(0, 10)}, Node ${report.node}, whole script ${report.wallSeconds.toFixed(0)} s)`,
+    `## ${report.size}x${report.size}, median of ${report.runs} runs after ${report.warmup} warm-up (${report.date.slice(0, 10)}, ${report.cpu}, ${report.cores} cores, Node ${report.node}, whole script ${report.wallSeconds.toFixed(0)} s)`,
     '',
-    `| preset | detections | ${threads.map((t) => `torchvision ${t}T ms`).join(' | ')} | ours wasm 1T ms | ${threads.map((t) => `ours / torch ${t}T`).join(' | ')} | ours first run ms |`,
-    `| --- | ---: | ${threads.map(() => '---:').join(' | ')} | ---: | ${threads.map(() => '---:').join(' | ')} | ---: |`,
+    ...[
+      ...new Set(
+        report.presets.flatMap((p) => p.ours.map((o) => `- ours at ${o.threads}T: ${o.kernelsLine}`)),
+      ),
+    ],
+    '',
+    `| preset | detections | ${threads.map((t) => `torch ${t}T ms | ours ${t}T ms | ours / torch ${t}T`).join(' | ')} | ours first run ms |`,
+    `| --- | ---: | ${threads.map(() => '---: | ---: | ---:').join(' | ')} | ---: |`,
   );
   for (const preset of report.presets) {
-    const torch = preset.torch;
+    const cells = preset.torch.map((t, i) => {
+      const ours = preset.ours[i]?.medianMs;
+      return `${ms(t.medianMs)} | ${ms(ours)} | ${ratio(ours, t.medianMs)}`;
+    });
     lines.push(
-      `| ${preset.name} | ${preset.ours.detections} (torch ${torch[0]?.detections}) | ${torch.map((t) => ms(t.medianMs)).join(' | ')} | ${ms(preset.ours.medianMs)} | ${torch.map((t) => ratio(preset.ours.medianMs, t.medianMs)).join(' | ')} | ${ms(preset.ours.warmupMs[0])} |`,
+      `| ${preset.name} | ${preset.ours[0]?.detections} (torch ${preset.torch[0]?.detections}) | ${cells.join(' | ')} | ${ms(preset.ours[0]?.warmupMs[0])} |`,
     );
   }
   for (const preset of report.presets) {
@@ -90,27 +104,31 @@ export function printReport(report: E2eReport): void {
       '',
       `### ${preset.name} (${JSON.stringify(preset.options)})`,
       '',
-      `| stage | ${threads.map((t) => `torch ${t}T ms`).join(' | ')} | ours ms | ours / torch 1T | share of ours |`,
-      `| --- | ${threads.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+      `| stage | ${threads.map((t) => `torch ${t}T | ours ${t}T | ratio ${t}T`).join(' | ')} | share of ours 1T |`,
+      `| --- | ${threads.map(() => '---: | ---: | ---:').join(' | ')} | ---: |`,
     );
+    const first = preset.ours[0];
     for (const [label, read] of ROWS) {
-      const mine = read(preset.ours.stagesMs);
-      const theirs = preset.torch.map((t) => read(t.stagesMs));
-      if (mine === undefined && theirs.every((value) => value === undefined)) continue;
-      const share = mine === undefined ? '' : `${((100 * mine) / preset.ours.medianMs).toFixed(1)}%`;
-      lines.push(
-        `| ${label} | ${theirs.map(ms).join(' | ')} | ${ms(mine)} | ${ratio(mine, theirs[0])} | ${share} |`,
-      );
+      const cells = preset.torch.map((t, i) => {
+        const mine = preset.ours[i] ? read(preset.ours[i].stagesMs) : undefined;
+        const theirs = read(t.stagesMs);
+        return { mine, theirs, text: `${ms(theirs)} | ${ms(mine)} | ${ratio(mine, theirs)}` };
+      });
+      if (cells.every(({ mine, theirs }) => mine === undefined && theirs === undefined)) continue;
+      const mineFirst = first ? read(first.stagesMs) : undefined;
+      const share =
+        mineFirst === undefined || !first ? '' : `${((100 * mineFirst) / first.medianMs).toFixed(1)}%`;
+      lines.push(`| ${label} | ${cells.map(({ text }) => text).join(' | ')} | ${share} |`);
     }
     lines.push(
-      `| total | ${preset.torch.map((t) => ms(t.medianMs)).join(' | ')} | ${ms(preset.ours.medianMs)} | ${ratio(preset.ours.medianMs, preset.torch[0]?.medianMs)} | |`,
+      `| total | ${preset.torch.map((t, i) => `${ms(t.medianMs)} | ${ms(preset.ours[i]?.medianMs)} | ${ratio(preset.ours[i]?.medianMs, t.medianMs)}`).join(' | ')} | |`,
     );
-    const kernels = preset.ours.kernels;
+    const kernels = first?.kernels;
     if (kernels) {
       const total = Object.values(kernels).reduce((sum, k) => sum + k.ms, 0);
       lines.push(
         '',
-        `Kernels of one profiled run of ${preset.name} (wall ${ms(preset.ours.profiledMs)} ms, ${ms(total)} ms in kernels; the rest is JavaScript between kernels: NMS loops, RLE, read-backs):`,
+        `Kernels of one profiled run of ${preset.name} at ${first.threads}T (wall ${ms(first.profiledMs)} ms, ${ms(total)} ms in kernels; the rest is JavaScript between kernels: NMS loops, RLE, read-backs):`,
         '',
         '| kernel | calls | ms | share of kernel time |',
         '| --- | ---: | ---: | ---: |',

@@ -1,7 +1,8 @@
 /**
  * End to end at 800x800: each R50-FPN preset with deterministic weights, ours on tfjs wasm in
- * Node (through the same code `rcnn bench` runs: loadDetector + benchmarkPredict) beside
- * torchvision on the CPU with 1 and 2 threads, per stage, in one script.
+ * Node (through the same code `rcnn bench` runs: loadDetector + benchmarkPredict; with
+ * @rcnn/kernels-native's oneDNN kernels where the addon loads) beside torchvision on the CPU,
+ * each at 1 and 2 threads, per stage, in one script.
  * Run from apps/cli: `npx pnpm@9.15.9 bench` or
  * `npx vite-node --config vitest.config.ts bench/e2e.ts [--runs 3] [--warmup 1] [--presets a,b]
  * [--threads 1,2] [--profile maskrcnn_resnet50_fpn] [--size 800]`.
@@ -9,11 +10,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { demoScenePng, renderDemoScene } from '../scripts/demo-scene';
-import { activateBackend } from '../src/activate-backend';
+import { activateBackend, nativeKernelsSummary } from '../src/activate-backend';
 import { benchmarkPredict } from '../src/benchmark-predict';
 import { detectImage } from '../src/detect-image';
 import { architectureFrom, loadDetector } from '../src/load-detector';
@@ -34,7 +36,8 @@ const presets = argument(
   'presets',
   'fasterrcnn_resnet50_fpn,maskrcnn_resnet50_fpn,keypointrcnn_resnet50_fpn',
 ).split(',');
-const torchThreads = argument('threads', '1,2').split(',').map(Number);
+/** Thread counts, the same on both sides (ours: oneDNN's threads; without the addon, 1 only). */
+const threadCounts = argument('threads', '1,2').split(',').map(Number);
 const profiled = new Set(argument('profile', 'maskrcnn_resnet50_fpn').split(','));
 
 /**
@@ -61,7 +64,10 @@ function torchOptions(options: ReturnType<typeof presetOptions>) {
   };
 }
 
-async function benchmarkOurs(name: string, imagePath: string) {
+async function benchmarkOurs(name: string, imagePath: string, threads: number, profile: boolean) {
+  await activateBackend('wasm', threads);
+  const kernelsLine = nativeKernelsSummary();
+  console.error(`  ours at ${threads} thread(s): ${kernelsLine}`);
   const options = presetOptions(name);
   const request = { architecture: architectureFrom(name, 'e2e'), weights: 'deterministic', options };
   const loaded = await loadDetector(nodeIo, request, 'e2e');
@@ -75,12 +81,14 @@ async function benchmarkOurs(name: string, imagePath: string) {
       onRun: (kind, index, milliseconds) => {
         if (kind === 'run') subStages.push({ ...timers.times });
         timers.reset();
-        console.error(`  ours ${name} ${kind} ${index + 1}: ${(milliseconds / 1000).toFixed(1)} s`);
+        console.error(
+          `  ours ${name} ${threads}T ${kind} ${index + 1}: ${(milliseconds / 1000).toFixed(1)} s`,
+        );
       },
     });
     let kernels: Record<string, { ms: number; calls: number }> | undefined;
     let profiledMs: number | undefined;
-    if (profiled.has(name)) {
+    if (profile) {
       const start = performance.now();
       const profile = await tf.profile(async () => {
         await detectImage(loaded.model, image);
@@ -100,7 +108,8 @@ async function benchmarkOurs(name: string, imagePath: string) {
     );
     return {
       backend: tf.getBackend(),
-      threads: 1,
+      threads,
+      kernelsLine,
       medianMs: result.medianMs,
       runsMs: result.runsMs,
       warmupMs: result.warmupMs,
@@ -161,8 +170,11 @@ async function main(): Promise<void> {
   const reports: PresetReport[] = [];
   for (const name of presets) {
     console.error(`${name}:`);
-    const ours = await benchmarkOurs(name, imagePath);
-    const torch = torchThreads.map((threads) => benchmarkTorch(name, rawPath, threads));
+    const ours = [];
+    for (const [index, threads] of threadCounts.entries()) {
+      ours.push(await benchmarkOurs(name, imagePath, threads, index === 0 && profiled.has(name)));
+    }
+    const torch = threadCounts.map((threads) => benchmarkTorch(name, rawPath, threads));
     reports.push({ name, options: presetOptions(name), ours, torch });
   }
   const report = {
@@ -170,6 +182,8 @@ async function main(): Promise<void> {
     runs,
     warmup,
     backend,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
     node: process.version,
     date: new Date().toISOString(),
     wallSeconds: (Date.now() - started) / 1000,
