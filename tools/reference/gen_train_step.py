@@ -1,8 +1,8 @@
 """Training-step fixtures for @rcnn/models: torchvision Faster / Mask / keypoint R-CNN on a
 ResNet-18-FPN with FrozenBatchNorm (as torchvision builds detectors on pretrained backbones), plus
 variants (VARIANTS: Mask R-CNN R18-FPN with trainable BatchNorm2d, which runs on batch statistics
-in training mode and updates its running statistics, and with GroupNorm(32, c); Faster R-CNN
-R50-FPN with FrozenBatchNorm), deterministic weights, a batch of two images of different sizes with boxes, masks and keypoints,
+in training mode and updates its running statistics, and with GroupNorm(32, c); Faster, Mask and
+keypoint R-CNN R50-FPN with FrozenBatchNorm), deterministic weights, a batch of two images of different sizes with boxes, masks and keypoints,
 in training mode. Recorded: the five (or six) losses, the anchors and RoIs torchvision's samplers
 drew (so the TypeScript test can replay them), and for every parameter that gets a gradient its
 L2 norm and two fixed random projections (the full gradients of fc6 alone would be megabytes);
@@ -53,6 +53,8 @@ VARIANTS = {
     # As `rcnn train`'s default model: every stage trains.
     "maskrcnn-r18-gn": ("maskrcnn", 18, "gn", 5),
     "fasterrcnn-r50": ("fasterrcnn", 50, "frozen-bn", TRAINABLE_LAYERS),
+    "maskrcnn-r50": ("maskrcnn", 50, "frozen-bn", TRAINABLE_LAYERS),
+    "keypointrcnn-r50": ("keypointrcnn", 50, "frozen-bn", TRAINABLE_LAYERS),
 }
 
 
@@ -182,5 +184,8 @@ def run(variant):
 
 
 if __name__ == "__main__":
-    for variant in VARIANTS:
+    import sys
+
+    # Optional variant names on the command line: regenerate only those.
+    for variant in sys.argv[1:] or VARIANTS:
         run(variant)

@@ -26,9 +26,15 @@ import { fasterRcnnResnetFpn, keypointRcnnResnetFpn, maskRcnnResnetFpn } from '.
 /**
  * The fixtures of tools/reference/gen_train_step.py (its `VARIANTS`): one per family on
  * ResNet-18-FPN with frozen BN, then Mask R-CNN R18-FPN with trainable BatchNorm (trainable
- * layers 3) and with GroupNorm (5), and Faster R-CNN R50-FPN with frozen BN.
+ * layers 3) and with GroupNorm (5), and the three families on R50-FPN with frozen BN.
  */
-export type TrainStepVariant = RcnnFamily | 'maskrcnn-r18-bn' | 'maskrcnn-r18-gn' | 'fasterrcnn-r50';
+export type TrainStepVariant =
+  | RcnnFamily
+  | 'maskrcnn-r18-bn'
+  | 'maskrcnn-r18-gn'
+  | 'fasterrcnn-r50'
+  | 'maskrcnn-r50'
+  | 'keypointrcnn-r50';
 
 /** Per tensor: L2 norm and two projections on `projection{k}/<name>` tensors (float64 sums). */
 export interface TensorSummary {
