@@ -156,7 +156,7 @@ const VARIANTS: TrainStepVariant[] = [
  * not rounding-level ones. R50-FPN, frozen BN: torchvision's own float32 step run on 1 thread and
  * on 2 (only the summation order differs) disagrees on these summaries by up to 1.1e-4 (Faster),
  * 2.7e-4 (Mask) and 7.9e-4 (keypoint R-CNN), each at layer3.2.conv1; ours is within 3e-4, 3e-4
- * and 1e-3 of its 1-thread run (keypoint measured 7.8e-4, at the same parameter).
+ * and 1e-3 of the fixture (torch's default here, 1 thread; keypoint measured 7.8e-4, at that parameter).
  */
 const TOLERANCES: Record<TrainStepVariant, { loss: number; gradient: number }> = {
   fasterrcnn: { loss: 1e-5, gradient: GRADIENT_TOLERANCE },
