@@ -7,11 +7,14 @@
  * oneDNN convolutions and matmuls only, what it served before the elementwise kernels) and
  * `native` (every kernel this package has). Prints the CPU, the load average, median wall and
  * CPU seconds per step (CPU time is the steadier figure on a shared machine; with --threads 1 it
- * has no OpenMP spinning in it) and the speed-ups; writes bench-results/train-step-<threads>t.json. Run:
+ * has no OpenMP spinning in it) and the speed-ups; then times torchvision's step on the same model and
+ * batch at the same thread count (bench/torchvision_train_step.py, OpenBLAS; `--torchvision 0` skips it).
+ * Writes bench-results/train-step-<threads>t.json. Run:
  * `npx pnpm@9.15.9 --filter @rcnn/kernels-native bench:train [-- --runs 3 --threads 2]`.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import '@rcnn/train-kernels/register-gradients';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +28,29 @@ import { argument, disposeBatch, makeDetector, syntheticBatch } from './train-st
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(argument('runs', '3'));
 const threads = Number(argument('threads', String(availableParallelism())));
+const withTorchvision = argument('torchvision', '1') !== '0';
+
+/** torchvision's step on the same model and batch (median wall seconds), or undefined when it cannot run. */
+function torchvisionStep(): { median_s: number; runs_s: number[]; loss: number } | undefined {
+  const result = spawnSync(
+    '/usr/bin/python3',
+    [join(here, 'torchvision_train_step.py'), String(threads), String(runs)],
+    {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-pthread',
+        OMP_NUM_THREADS: String(threads),
+        OPENBLAS_NUM_THREADS: String(threads),
+      },
+    },
+  );
+  if (result.status !== 0) {
+    console.error(`torchvision step failed: ${result.stderr}`);
+    return undefined;
+  }
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!);
+}
 const DNN_KERNELS = [
   tf.Conv2D,
   tf.FusedConv2D,
@@ -92,8 +118,10 @@ async function main() {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const medians = Object.fromEntries(SETUPS.map((s) => [s, median(times[s])])) as Record<Setup, number>;
   const cpuMedians = Object.fromEntries(SETUPS.map((s) => [s, median(cpuTimes[s])])) as Record<Setup, number>;
+  const torchvision = withTorchvision ? torchvisionStep() : undefined;
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const summary = {
+    torchvision,
     cpu,
     cores: availableParallelism(),
     nativeThreads: threads,
@@ -119,6 +147,14 @@ async function main() {
     const wall = `${medians[setup].toFixed(2)} | ${(medians.wasm / medians[setup]).toFixed(2)}x`;
     const cpu = `${cpuMedians[setup].toFixed(2)} | ${(cpuMedians.wasm / cpuMedians[setup]).toFixed(2)}x`;
     console.log(`| ${setup} | ${wall} | ${cpu} |`);
+  }
+  if (torchvision) {
+    console.log(
+      `| torchvision (same model and batch, ${threads} thread(s)) | ${torchvision.median_s.toFixed(2)} | ${(medians.wasm / torchvision.median_s).toFixed(2)}x | | |`,
+    );
+    console.log(
+      `native / torchvision: ${(medians.native / torchvision.median_s).toFixed(2)}x (loss ${torchvision.loss.toFixed(5)})`,
+    );
   }
   mkdirSync(join(here, '..', 'bench-results'), { recursive: true });
   writeFileSync(
