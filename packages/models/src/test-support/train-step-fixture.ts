@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ResnetDepth } from '@rcnn/backbone-resnet-fpn';
 import {
   asBoxes,
@@ -82,9 +81,9 @@ export const TORCHVISION_LOSS_KEYS: Record<string, string> = {
   loss_keypoint: 'keypoint/crossEntropy',
 };
 
-export function trainStepFixture(variant: TrainStepVariant): TrainStepFixture {
-  const url = new URL(`../__fixtures__/train-step-${variant}.safetensors`, import.meta.url);
-  const { tensors, metadata } = readSafetensors(new Uint8Array(readFileSync(url)));
+/** A fixture from its safetensors bytes (Node: `trainStepFixture` in train-step-fixture-file.ts; browser: fetched). */
+export function parseTrainStepFixture(variant: TrainStepVariant, bytes: Uint8Array): TrainStepFixture {
+  const { tensors, metadata } = readSafetensors(bytes);
   const json = (key: string) => JSON.parse(metadata[key]!);
   return {
     variant,
