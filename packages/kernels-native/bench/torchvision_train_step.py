@@ -12,17 +12,11 @@ import time
 from pathlib import Path
 
 import torch
-from torchvision.models.detection import MaskRCNN
-from torchvision.models.detection.anchor_utils import AnchorGenerator
-from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
-from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tools" / "reference"))
-from gen_backbone_grad import NarrowResNet  # noqa: E402  (the half-width ResNet-18 the parity fixtures use)
-from torchvision.models.detection.backbone_utils import BackboneWithFPN  # noqa: E402
-from torchvision.ops.feature_pyramid_network import LastLevelMaxPool  # noqa: E402
+from default_model_torchvision import default_model  # noqa: E402
 
-HEIGHT, WIDTH, BATCH, BASE, FPN = 256, 300, 4, 32, 128
+HEIGHT, WIDTH, BATCH = 256, 300, 4
 MASK32 = 0xFFFFFFFF
 
 
@@ -63,24 +57,11 @@ def synthetic_batch(seed):
     return images, targets
 
 
-def build():
-    gn = lambda channels: torch.nn.GroupNorm(32, channels)  # noqa: E731
-    body = NarrowResNet(gn, BASE)
-    backbone = BackboneWithFPN(body, {f"layer{k}": str(k - 1) for k in range(1, 5)},
-                               [BASE * 2**k for k in range(4)], FPN, extra_blocks=LastLevelMaxPool())
-    anchors = AnchorGenerator(((16,), (32,), (64,), (128,), (256,)), ((0.5, 1.0, 2.0),) * 5)
-    return MaskRCNN(backbone, rpn_anchor_generator=anchors,
-                    box_head=TwoMLPHead(FPN * 7 * 7, 512), box_predictor=FastRCNNPredictor(512, 7),
-                    mask_head=MaskRCNNHeads(FPN, [128] * 4, 1), mask_predictor=MaskRCNNPredictor(128, 128, 7),
-                    min_size=256, max_size=480, rpn_pre_nms_top_n_train=1000, rpn_post_nms_top_n_train=1000,
-                    box_batch_size_per_image=128)
-
-
 def main():
     threads, runs = int(sys.argv[1]), int(sys.argv[2])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = build().train()
+    model = default_model().train()
     images, targets = synthetic_batch(1)
     times, losses = [], []
     for run in range(runs + 1):  # run 0 warms up
