@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asBoxes } from '@rcnn/core';
+import { asBoxes, createSeededRandom } from '@rcnn/core';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { masksToRle, pasteMasksPerInstance, pasteMaskToRle, thresholdMasks } from '../src/index';
@@ -43,19 +43,8 @@ async function medianMs(fn: () => Promise<unknown>): Promise<number> {
   return median(times);
 }
 
-/** mulberry32 (test-utils has it, but importing test-utils pulls in vitest). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Blob-shaped probabilities (a trained head's masks are smooth) and boxes of 16 px to half the image.
-const random = seededRandom(7);
+const random = createSeededRandom(7);
 const masks = new Float32Array(COUNT * SIDE * SIDE);
 const boxes = new Float32Array(COUNT * 4);
 for (let n = 0; n < COUNT; n++) {

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asBoxes, type FeatureMaps } from '@rcnn/core';
+import { asBoxes, createSeededRandom, type FeatureMaps } from '@rcnn/core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -48,20 +48,9 @@ async function medianMs(fn: () => Promise<void>, repeats = runs): Promise<number
   return median(times);
 }
 
-/** mulberry32 (test-utils has it, but importing test-utils pulls in vitest). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Boxes with log-uniform sides 16..600 px (every FPN level gets some), centres inside the image. */
 function benchBoxes(): Float32Array {
-  const random = seededRandom(2024);
+  const random = createSeededRandom(2024);
   const out = new Float32Array(NUM_BOXES * 4);
   for (let i = 0; i < NUM_BOXES; i++) {
     const side = 16 * (600 / 16) ** random();
