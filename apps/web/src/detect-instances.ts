@@ -5,25 +5,25 @@ import {
   type GeneralizedRcnn,
   type PredictStage,
 } from '@rcnn/models';
-import { pasteMaskToRle, toDetectedInstances } from '@rcnn/postprocess';
+import { pasteMasksToRle, toDetectedInstances } from '@rcnn/postprocess';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Downloads one image's detections. Masks: the per-RoI `M x M` probabilities are read back once
  * and each is pasted into the image straight to RLE in JavaScript, inside its box
- * ({@link pasteMaskToRle}), as the CLI does: no image-sized masks on the device, no extra shaders.
+ * (`pasteMasksToRle`), as the CLI does: no image-sized masks on the device, no extra shaders.
  * `detection` is not disposed.
  */
 async function download(detection: DetectorInstances, categoryNames?: readonly string[]) {
   const { masks, ...rest } = detection;
   const instances = await toDetectedInstances(rest, categoryNames ? { categoryNames } : {});
   if (!masks) return instances;
-  const side = masks.shape[1];
-  const probabilities = await masks.data();
-  for (const [i, instance] of instances.entries()) {
-    const mask = probabilities.subarray(i * side * side, (i + 1) * side * side);
-    instance.mask = pasteMaskToRle(mask, side, instance.box, detection.imageSize);
-  }
+  const rles = await pasteMasksToRle(
+    masks,
+    instances.map((instance) => instance.box),
+    detection.imageSize,
+  );
+  for (const [i, instance] of instances.entries()) instance.mask = rles[i];
   return instances;
 }
 

@@ -17,7 +17,7 @@ export {
   type KeypointPredictions,
 } from './keypoints/heatmaps-to-keypoints';
 export { masksToRle } from './masks/masks-to-rle';
-export { pasteMaskToRle } from './masks/paste-mask-to-rle';
+export { pasteMasksToRle, pasteMaskToRle } from './masks/paste-mask-to-rle';
 export { type PasteMasksOptions, pasteMasks } from './masks/paste-masks';
 export { pasteMasksPerInstance } from './masks/paste-masks-per-instance';
 export { thresholdMasks } from './masks/threshold-masks';

@@ -3,7 +3,7 @@ import { asBoxes } from '@rcnn/core';
 import { seededRandom, useBackend } from '@rcnn/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pasteMaskToRle } from './paste-mask-to-rle';
+import { pasteMasksToRle, pasteMaskToRle } from './paste-mask-to-rle';
 import { pasteMasksPerInstance } from './paste-masks-per-instance';
 
 const SIDE = 28;
@@ -59,5 +59,36 @@ describe('pasteMaskToRle', () => {
     expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4, 4], [0, 8])).toThrow(/imageSize/);
     expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4, Number.NaN], [8, 8])).toThrow(/four finite/);
     expect(() => pasteMaskToRle(mask, SIDE, [0, 0, 4], [8, 8])).toThrow(/four finite/);
+  });
+});
+
+describe('pasteMasksToRle', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('reads the masks once and gives each its pasteMaskToRle; no tensor left behind; one box per mask', async () => {
+    const random = seededRandom(8);
+    const boxes = [
+      [2, 3, 30, 25],
+      [-4, 10, 20, 40],
+      [40, 1, 53, 12],
+    ];
+    const probabilities = Float32Array.from({ length: boxes.length * SIDE * SIDE }, () => random());
+    const masks = tf.tensor3d(probabilities, [boxes.length, SIDE, SIDE]);
+    const before = tf.memory().numTensors;
+    const rles = await pasteMasksToRle(masks, boxes, [HEIGHT, WIDTH], 0.4);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(rles).toEqual(
+      boxes.map((box, n) =>
+        pasteMaskToRle(
+          probabilities.subarray(n * SIDE * SIDE, (n + 1) * SIDE * SIDE),
+          SIDE,
+          box,
+          [HEIGHT, WIDTH],
+          0.4,
+        ),
+      ),
+    );
+    await expect(pasteMasksToRle(masks, boxes.slice(1), [HEIGHT, WIDTH])).rejects.toThrow(/one box each/);
+    masks.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import { rleToJson } from '@rcnn/coco-eval';
 import { type CompressedRle, ensure, type ImageSize } from '@rcnn/core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Bilinear sampling of `outSize` pixels from `inSize` (half-pixel centres, TF/torch align_corners=False). */
 function samplingAxis(inSize: number, outSize: number) {
@@ -73,11 +74,14 @@ export function pasteMaskToRle(
     'INVALID_ARGUMENT',
     () => `box must be four finite numbers [x1, y1, x2, y2], got [${Array.from(box).join(', ')}]`,
   );
+  // The mask zero-padded by one pixel on every side, as torchvision pads it before resizing.
   const padded = side + 2;
-  const value = (row: number, column: number) =>
-    row === 0 || column === 0 || row === padded - 1 || column === padded - 1
-      ? 0
-      : mask[(row - 1) * side + column - 1]!;
+  const values = new Float64Array(padded * padded);
+  for (let row = 0; row < side; row++) {
+    for (let column = 0; column < side; column++) {
+      values[(row + 1) * padded + column + 1] = mask[row * side + column]!;
+    }
+  }
   const [x1, y1, x2, y2] = [box[0]!, box[1]!, box[2]!, box[3]!];
   const scale = Math.fround(padded / side);
   const halfWidth = (x2 - x1) * 0.5 * scale;
@@ -99,17 +103,53 @@ export function pasteMaskToRle(
   runs.add(0, x0 * height);
   for (let x = x0; x < xEnd; x++) {
     const u = x - left;
-    const [c0, c1, fx] = [columns.low[u]!, columns.high[u]!, columns.fraction[u]!];
+    const c0 = columns.low[u]!;
+    const c1 = columns.high[u]!;
+    const fx = columns.fraction[u]!;
     runs.add(0, y0);
     for (let y = y0; y < yEnd; y++) {
       const v = y - top;
-      const [r0, r1, fy] = [rows.low[v]!, rows.high[v]!, rows.fraction[v]!];
-      const upper = value(r0, c0) + (value(r0, c1) - value(r0, c0)) * fx;
-      const lower = value(r1, c0) + (value(r1, c1) - value(r1, c0)) * fx;
-      runs.add(upper + (lower - upper) * fy > threshold ? 1 : 0);
+      const row0 = rows.low[v]! * padded;
+      const row1 = rows.high[v]! * padded;
+      const upper = values[row0 + c0]! + (values[row0 + c1]! - values[row0 + c0]!) * fx;
+      const lower = values[row1 + c0]! + (values[row1 + c1]! - values[row1 + c0]!) * fx;
+      runs.add(upper + (lower - upper) * rows.fraction[v]! > threshold ? 1 : 0);
     }
     runs.add(0, height - yEnd);
   }
   runs.add(0, (width - xEnd) * height);
   return rleToJson({ height, width, counts: runs.finish() });
+}
+
+/**
+ * Every per-RoI mask of one image pasted straight to RLE ({@link pasteMaskToRle}), from one
+ * read-back of the `[N, M, M]` probabilities: what `rcnn predict` and the web app do with
+ * `GeneralizedRcnn.predict`'s masks.
+ * @param masks `[N, M, M]` probabilities; not disposed
+ * @param boxes one `[x1, y1, x2, y2]` per mask, in the image's pixels (e.g. the downloaded boxes)
+ * @param imageSize `[height, width]` of the image pasted into
+ */
+export async function pasteMasksToRle(
+  masks: tf.Tensor3D,
+  boxes: readonly ArrayLike<number>[],
+  imageSize: ImageSize,
+  threshold = 0.5,
+): Promise<CompressedRle[]> {
+  const [count, side] = masks.shape;
+  ensure(
+    boxes.length === count && masks.shape[2] === side,
+    'INVALID_SHAPE',
+    () =>
+      `masks must be [N, M, M] with one box each, got [${masks.shape.join(', ')}] and ${boxes.length} boxes`,
+  );
+  const probabilities = await masks.data();
+  return boxes.map((box, i) =>
+    pasteMaskToRle(
+      probabilities.subarray(i * side * side, (i + 1) * side * side),
+      side,
+      box,
+      imageSize,
+      threshold,
+    ),
+  );
 }
