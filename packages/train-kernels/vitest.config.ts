@@ -1,3 +1,4 @@
 import { packageTestConfig } from '../../tooling/vitest.base';
 
-export default packageTestConfig();
+// browser: src/**/*.browser.test.ts run the webgpu kernels in headless Chromium.
+export default packageTestConfig({ browser: true });

@@ -84,6 +84,41 @@ describe('registerTrainingKernels', () => {
     expect(tf.getKernel(tf.ResizeBilinearGrad, 'cpu')).toBe(builtIn);
   });
 
+  it('on webgpu (only when asked): replaces a built-in ResizeBilinearGrad, also one a bundler renamed, and puts it back', () => {
+    // tfjs-backend-webgpu is not loaded in Node: a stand-in with the name vite's pre-bundling gives it.
+    const builtIn: tf.KernelConfig = {
+      kernelName: tf.ResizeBilinearGrad,
+      backendName: 'webgpu',
+      kernelFunc: function resizeBilinearGrad2() {
+        throw new Error('not called');
+      },
+    };
+    tf.registerKernel(builtIn);
+    try {
+      registerTrainingKernels();
+      expect(tf.getKernel(tf.ResizeBilinearGrad, 'webgpu')).toBe(builtIn);
+      expect(registerTrainingKernels({ backends: ['webgpu'] })).toEqual({
+        registered: [tf.ResizeBilinearGrad],
+        kept: [],
+      });
+      expect(tf.getKernel(tf.ResizeBilinearGrad, 'webgpu')).not.toBe(builtIn);
+      unregisterTrainingKernels();
+      expect(tf.getKernel(tf.ResizeBilinearGrad, 'webgpu')).toBe(builtIn);
+      // A name that only starts like the built-in's is someone else's kernel.
+      tf.unregisterKernel(tf.ResizeBilinearGrad, 'webgpu');
+      tf.registerKernel({
+        ...builtIn,
+        kernelFunc: function resizeBilinearGradFast() {
+          throw new Error('not called');
+        },
+      });
+      expect(registerTrainingKernels({ backends: ['webgpu'] }).kept).toEqual([tf.ResizeBilinearGrad]);
+    } finally {
+      unregisterTrainingKernels();
+      tf.unregisterKernel(tf.ResizeBilinearGrad, 'webgpu');
+    }
+  });
+
   it("a second copy of the module (ESM + CJS, two bundles) recognises the first one's kernels", async () => {
     registerTrainingKernels();
     vi.resetModules();

@@ -7,13 +7,14 @@ import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './kerne
 import { maxPoolGradWasm } from './kernels/wasm/max-pool-grad';
 import { resizeBilinearGradWasm } from './kernels/wasm/resize-bilinear-grad';
 import { unsortedSegmentSumWasm } from './kernels/wasm/unsorted-segment-sum';
+import { resizeBilinearGradWebgpu } from './kernels/webgpu/resize-bilinear-grad';
 
-/** Backends this package has kernels for (cpu: only a correct `ResizeBilinearGrad`). */
-export type TrainingKernelsBackendName = 'wasm' | 'cpu';
+/** Backends this package has kernels for (cpu and webgpu: only a correct `ResizeBilinearGrad`). */
+export type TrainingKernelsBackendName = 'wasm' | 'cpu' | 'webgpu';
 
 /** Options of {@link registerTrainingKernels}. */
 export interface TrainingKernelsOptions {
-  /** Default `['wasm']`; add `'cpu'` to train on tfjs-backend-cpu. */
+  /** Default `['wasm']`; add `'cpu'` or `'webgpu'` to train on tfjs-backend-cpu or -webgpu. */
   backends?: readonly TrainingKernelsBackendName[];
   /**
    * Also replace a `BatchMatMul` / `Conv2DBackpropInput` that is not tfjs-wasm's own (e.g. one a
@@ -30,7 +31,10 @@ export interface TrainingKernelsRegistration {
   kept: string[];
 }
 
-/** tfjs-wasm's / tfjs-cpu's kernel function names for the kernels this package replaces (unminified builds). */
+/**
+ * The backends' kernel function names for the kernels this package replaces (unminified builds;
+ * a bundler may append a number where two modules' names collide, e.g. vite's pre-bundling).
+ */
 const BUILT_IN_NAMES: Record<string, string> = {
   [tf.BatchMatMul]: 'batchMatMul',
   [tf.Conv2DBackpropInput]: 'conv2DBackpropInput',
@@ -56,7 +60,15 @@ const REPLACED: Record<
     [tf.ResizeBilinearGrad, () => resizeBilinearGradWasm],
   ],
   cpu: [[tf.ResizeBilinearGrad, () => resizeBilinearGradCpu]],
+  webgpu: [[tf.ResizeBilinearGrad, () => resizeBilinearGradWebgpu]],
 };
+const BACKENDS = Object.keys(REPLACED) as TrainingKernelsBackendName[];
+
+function isBuiltIn(kernelName: string, current: tf.KernelConfig): boolean {
+  const name = current.kernelFunc.name;
+  const builtIn = BUILT_IN_NAMES[kernelName];
+  return name === builtIn || (name.startsWith(builtIn!) && /^\d+$/.test(name.slice(builtIn!.length)));
+}
 /**
  * Kept on the global object, like tfjs's registries: a second copy of this package (an ESM and a
  * CJS build in one process, or two bundles) must recognise the first one's kernels as its own.
@@ -86,16 +98,16 @@ function register(config: tf.KernelConfig, registration: TrainingKernelsRegistra
  * Registers the training kernels for `backends` (wasm): `UnsortedSegmentSum` (gather's
  * gradient), `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` / `Input` where none is
  * registered, and SIMD `BatchMatMul` (all transposes), `Conv2DBackpropInput` and a correct
- * `MaxPoolGrad` and `ResizeBilinearGrad` in place of tfjs-wasm's own; on cpu (when `backends`
- * names it) a correct `ResizeBilinearGrad` in place of tfjs-cpu's (both built-ins ignore
- * `halfPixelCenters`). A kernel someone else registered is never replaced unless `override` is set;
+ * `MaxPoolGrad` and `ResizeBilinearGrad` in place of tfjs-wasm's own; on cpu and webgpu (when
+ * `backends` names them) a correct `ResizeBilinearGrad` in place of the backend's (the built-ins
+ * ignore `halfPixelCenters`). A kernel someone else registered is never replaced unless `override` is set;
  * where tfjs-wasm's own cannot be recognised (a minifying bundler renamed its functions) it is
  * kept too and listed in `kept`.
  *
  * Order with other kernel packages: call this first, then e.g. `registerNativeKernels()` from
  * `@rcnn/kernels-native`, which replaces the kernels it serves and falls back to the ones it
  * found (these). Called afterwards, this keeps the native kernels. Safe to call more than once.
- * Call it after importing `@tensorflow/tfjs-backend-wasm` (and `-cpu` for cpu: their imports register
+ * Call it after importing `@tensorflow/tfjs-backend-wasm` (and `-cpu` / `-webgpu`: their imports register
  * their kernels over whatever is there), before or after `tf.setBackend('wasm')` (the replaced kernels' setup runs
  * through ours).
  */
@@ -110,14 +122,14 @@ export function registerTrainingKernels(options: TrainingKernelsOptions = {}): T
       else registration.kept.push(config.kernelName);
     }
   }
-  for (const backend of (['wasm', 'cpu'] as const).filter((name) => backends.includes(name))) {
+  for (const backend of BACKENDS.filter((name) => backends.includes(name))) {
     for (const [name, make] of REPLACED[backend]) {
       const current = tf.getKernel(name, backend);
       if (current && ours.has(current)) {
         registration.registered.push(name);
         continue;
       }
-      const builtIn = current === undefined || current.kernelFunc.name === BUILT_IN_NAMES[name];
+      const builtIn = current === undefined || isBuiltIn(name, current);
       if (builtIn || options.override) register(make(current), registration);
       else registration.kept.push(name);
     }
@@ -129,9 +141,7 @@ export function registerTrainingKernels(options: TrainingKernelsOptions = {}): T
 export function unregisterTrainingKernels(): void {
   const served = [
     ...ADDED_WASM.map((config) => [config.kernelName, 'wasm'] as const),
-    ...(Object.keys(REPLACED) as TrainingKernelsBackendName[]).flatMap((backend) =>
-      REPLACED[backend].map(([name]) => [name, backend] as const),
-    ),
+    ...BACKENDS.flatMap((backend) => REPLACED[backend].map(([name]) => [name, backend] as const)),
   ];
   for (const [name, backend] of served) {
     const current = tf.getKernel(name, backend);
