@@ -35,12 +35,14 @@ const VARIANTS: TrainStepVariant[] = [
  * Relative tolerances per variant (losses, gradients). Measured on wasm: R50-FPN's worst gradient
  * 1.1e-4 (layer3's convs; torch's own float32 run is within 3e-6 of float64 there, so the excess
  * is our float32 summation over the deeper network). With trainable BatchNorm or GroupNorm the
- * step is ill-conditioned: a 1e-5 relative perturbation of the input images moves torch's own
- * float64 gradients by up to 3.2e-2 (BatchNorm; frozen BN: 2.3e-4) and 2.5e-3 (GroupNorm, whose
- * stem gradient torch's float32 run already has 2.8e-2 from float64). Measured: BatchNorm losses
- * 9.2e-6, running statistics 4.5e-5, gradients 1.4e-2; GroupNorm losses 1.2e-5, gradients
- * 3.8e-3. Their gradient check catches structural errors (a wrong norm backward is O(1) off),
- * not rounding-level ones. R50-FPN, frozen BN: torchvision's own float32 step run on 1 thread and
+ * step is ill-conditioned (tools/reference/train_step_spread.py, torch's own step with proposals
+ * and draws replayed): moving every input pixel by up to 1e-6 of itself moves torch's gradients by
+ * up to 1.0e-2 (BatchNorm) and 2.2e-2 (GroupNorm), against 3.8e-6 with frozen BN; torch with its
+ * own convolutions instead of oneDNN's disagrees with itself by 6.9e-5 and 2.2e-2 (frozen BN:
+ * 6.2e-6). Measured here: BatchNorm losses 9.2e-6, running statistics 4.5e-5, gradients 1.4e-2;
+ * GroupNorm losses 1.2e-5, gradients 3.8e-3. The end-to-end check catches structural errors (a wrong
+ * norm backward is O(1) off); the layers' own arithmetic is checked within 1e-5 against torch on
+ * a well-conditioned input (packages/core/src/nn/layers.test.ts: bn_train, group_norm). R50-FPN, frozen BN: torchvision's own float32 step run on 1 thread and
  * on 2 (only the summation order differs) disagrees on these summaries by up to 1.1e-4 (Faster),
  * 2.7e-4 (Mask) and 7.9e-4 (keypoint R-CNN), each at layer3.2.conv1; ours is within 3e-4, 3e-4
  * and 1e-3 of the fixture (torch's default here, 1 thread; keypoint measured 7.8e-4, at that parameter;
