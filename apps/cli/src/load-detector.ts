@@ -1,13 +1,14 @@
-import { detectWeightsFormat, RcnnError, readSafetensors, readStateDict, type StateDict } from '@rcnn/core';
+import { RcnnError } from '@rcnn/core';
 import {
   type ArchitectureName,
+  type Checkpoint,
   type CreateDetectorOptions,
   createDetector,
   deterministicWeightsFor,
   type GeneralizedRcnn,
   type ModelRecord,
-  modelRecordOf,
   parseArchitectureName,
+  readCheckpoint,
 } from '@rcnn/models';
 import { checkpointCountProblem } from './checkpoint-counts';
 import { CliError, type CliIo } from './command';
@@ -91,12 +92,8 @@ export function detectorRequest(
   return { weights, options };
 }
 
-/** The state_dict and safetensors metadata of a weights file. */
-async function readWeights(
-  io: CliIo,
-  request: DetectorRequest,
-  command: string,
-): Promise<{ stateDict: StateDict; metadata: Record<string, string> }> {
+/** A weights file, read once, with its model record. */
+async function readWeights(io: CliIo, request: DetectorRequest, command: string): Promise<Checkpoint> {
   const path = request.weights;
   let bytes: Uint8Array;
   try {
@@ -104,43 +101,27 @@ async function readWeights(
   } catch (error) {
     throw new CliError(`${command}: cannot read --weights ${path}: ${(error as Error).message}`, 1);
   }
-  let stateDict: StateDict;
-  let metadata: Record<string, string> = {};
+  let checkpoint: Checkpoint;
   try {
-    if (detectWeightsFormat(bytes) === 'safetensors') {
-      ({ tensors: stateDict, metadata } = readSafetensors(bytes));
-    } else stateDict = readStateDict(bytes);
+    checkpoint = readCheckpoint(bytes);
   } catch (error) {
-    if (error instanceof RcnnError) {
-      throw new CliError(
-        `${command}: --weights ${path} is not a readable .pth or .safetensors state_dict: ${error.message}`,
-        1,
-      );
-    }
+    if (error instanceof RcnnError)
+      throw new CliError(`${command}: --weights ${shown(path)}: ${error.message}`, 1);
     throw error;
   }
-  const problem = checkpointCountProblem(stateDict);
+  const problem = checkpointCountProblem(checkpoint.stateDict);
   if (problem) throw new CliError(`${command}: --weights ${shown(path)}: ${problem}`, 1);
-  return { stateDict, metadata };
+  return checkpoint;
 }
 
-/** The weights' model record and what to build: the record's, with the flags on top. */
+/** What to build: the weights' model record, with the flags on top. */
 function resolveModel(
   request: DetectorRequest,
-  metadata: Record<string, string>,
+  record: ModelRecord | undefined,
   command: string,
-): ResolvedModel & { record?: ModelRecord } {
+): ResolvedModel {
   const source = `--weights ${shown(request.weights)}`;
-  let record: ModelRecord | undefined;
-  try {
-    record = modelRecordOf(metadata);
-  } catch (error) {
-    if (error instanceof RcnnError) throw new CliError(`${command}: ${source}: ${error.message}`, 1);
-    throw error;
-  }
-  if (record) {
-    return { ...applyModelRecord(record, request.architecture, request.options, source, command), record };
-  }
+  if (record) return applyModelRecord(record, request.architecture, request.options, source, command);
   if (request.architecture === undefined) {
     throw new CliError(
       `${command}: --arch is required: ${source} has no "rcnn.model" record saying what model it is`,
@@ -166,10 +147,9 @@ export async function loadDetector(
   const { weights } = request;
   const deterministic = weights === DETERMINISTIC_WEIGHTS;
   const file = deterministic ? undefined : await readWeights(io, request, command);
-  const resolved = file
-    ? resolveModel(request, file.metadata, command)
+  const { architecture, options } = file
+    ? resolveModel(request, file.record, command)
     : { architecture: request.architecture!, options: { ...DETERMINISTIC_DEFAULTS, ...request.options } };
-  const { architecture, options } = resolved;
   let model: GeneralizedRcnn;
   try {
     model = createDetector(architecture, file ? { ...options, weights: file.stateDict } : options);
@@ -196,7 +176,7 @@ export async function loadDetector(
     architecture,
     options,
     deterministic,
-    ...('record' in resolved && resolved.record ? { record: resolved.record } : {}),
+    ...(file?.record ? { record: file.record } : {}),
     metadata: file?.metadata ?? {},
     loadMs: performance.now() - start,
   };

@@ -1,13 +1,14 @@
-import { detectWeightsFormat, RcnnError, readSafetensors, readStateDict, type StateDict } from '@rcnn/core';
+import { RcnnError } from '@rcnn/core';
 import {
   architectureParts,
+  type Checkpoint,
   type CreateDetectorOptions,
   createDetector,
   deterministicWeightsFor,
   type GeneralizedRcnn,
   labelNamesOf,
   type ModelRecord,
-  modelRecordOf,
+  readCheckpoint,
 } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorSettings, LocalModelSource, ModelReport } from './protocol';
@@ -56,26 +57,13 @@ function presetOptions(source: LocalModelSource, settings: DetectorSettings): Cr
   };
 }
 
-/** A checkpoint's tensors and, for a `.safetensors` file that has one, its model record. */
-function readCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }>): {
-  stateDict: StateDict;
-  record?: ModelRecord;
-} {
+/** A checkpoint the page was given, read once. @throws RcnnError naming the file */
+function readSourceCheckpoint(source: Extract<LocalModelSource, { kind: 'checkpoint' }>): Checkpoint {
   try {
-    const bytes = new Uint8Array(source.bytes);
-    if (detectWeightsFormat(bytes) !== 'safetensors') return { stateDict: readStateDict(bytes) };
-    const { tensors, metadata } = readSafetensors(bytes);
-    const record = modelRecordOf(metadata);
-    return { stateDict: tensors, ...(record ? { record } : {}) };
+    return readCheckpoint(new Uint8Array(source.bytes));
   } catch (error) {
-    if (error instanceof RcnnError) {
-      throw new RcnnError(
-        error.code,
-        `${source.fileName} is not a readable .pth or .safetensors state_dict: ${error.message}`,
-        { cause: error },
-      );
-    }
-    throw error;
+    if (!(error instanceof RcnnError)) throw error;
+    throw new RcnnError(error.code, `${source.fileName}: ${error.message}`, { cause: error });
   }
 }
 
@@ -99,7 +87,7 @@ function describeModel(
  */
 export function buildDetector(source: LocalModelSource, settings: DetectorSettings = {}): BuiltDetector {
   const start = performance.now();
-  const checkpoint = source.kind === 'checkpoint' ? readCheckpoint(source) : undefined;
+  const checkpoint = source.kind === 'checkpoint' ? readSourceCheckpoint(source) : undefined;
   const record = checkpoint?.record;
   const architecture = record?.architecture ?? source.architecture;
   if (architecture === undefined) {

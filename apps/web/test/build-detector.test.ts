@@ -1,5 +1,11 @@
 import { writeSafetensors } from '@rcnn/core';
-import { createDetector, deterministicWeightsFor, type ModelRecord, modelRecordMetadata } from '@rcnn/models';
+import {
+  createDetector,
+  deterministicWeightsFor,
+  MODEL_RECORD_KEY,
+  type ModelRecord,
+  modelRecordMetadata,
+} from '@rcnn/models';
 import { useBackend } from '@rcnn/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDetector } from '../src/build-detector';
@@ -58,5 +64,16 @@ describe('buildDetector with model records', () => {
     expect(() => buildDetector({ ...checkpoint(false), architecture: 'fasterrcnn_resnet18_fpn' })).toThrow(
       /small.safetensors|entries|shape/i,
     );
+  });
+
+  it('names the file that is not a weights file, or whose record is malformed', () => {
+    const notes = new TextEncoder().encode('not weights at all');
+    expect(() =>
+      buildDetector({ kind: 'checkpoint', fileName: 'notes.pth', bytes: notes.buffer as ArrayBuffer }),
+    ).toThrow(/^notes\.pth: not a readable \.pth or \.safetensors state_dict: /);
+    const bad = writeSafetensors(new Map(), { [MODEL_RECORD_KEY]: '{"architecture":' });
+    expect(() =>
+      buildDetector({ kind: 'checkpoint', fileName: 'bad.safetensors', bytes: bad.buffer as ArrayBuffer }),
+    ).toThrow(/^bad\.safetensors: "rcnn\.model" record: not valid JSON/);
   });
 });

@@ -53,6 +53,7 @@ export {
   maskRcnnResnet50Fpn,
   maskRcnnResnetFpn,
 } from './presets/resnet-fpn-presets';
+export { type Checkpoint, readCheckpoint } from './read-checkpoint';
 export { decodeKeypointHeatmaps, maskTargetRoiAlign } from './roi-heads/branch-adapters';
 export { RoiHeads, type RoiHeadsOptions } from './roi-heads/roi-heads';
 export type { RoiPadding } from './roi-heads/roi-padding';

@@ -92,6 +92,6 @@ describe('rcnn convert', () => {
       join(directory, 'out.safetensors'),
     );
     expect(code).toBe(1);
-    expect(stderr).toMatch(/--weights .*notes\.pth is not a readable \.pth or \.safetensors state_dict/);
+    expect(stderr).toMatch(/--weights .*notes\.pth: not a readable \.pth or \.safetensors state_dict/);
   });
 });
