@@ -15,9 +15,21 @@ from gen_backbone_grad import NarrowResNet
 BASE, FPN = 32, 128
 
 
+def resnet_init(body):
+    """What torchvision's ResNet.__init__ does to its modules (NarrowResNet skips that __init__, so
+    its convs would keep torch's default init): kaiming_normal_(fan_out, relu) convs, norms 1 / 0."""
+    for module in body.modules():
+        if isinstance(module, torch.nn.Conv2d):
+            torch.nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(module, (torch.nn.BatchNorm2d, torch.nn.GroupNorm)):
+            torch.nn.init.constant_(module.weight, 1)
+            torch.nn.init.constant_(module.bias, 0)
+
+
 def default_model(num_classes=7, min_size=256, max_size=480, test_proposals=1000):
     """The model, fresh from torchvision's initializers (seed with torch.manual_seed first)."""
     body = NarrowResNet(lambda channels: torch.nn.GroupNorm(32, channels), BASE)
+    resnet_init(body)
     backbone = BackboneWithFPN(body, {f"layer{k}": str(k - 1) for k in range(1, 5)},
                                [BASE * 2**k for k in range(4)], FPN, extra_blocks=LastLevelMaxPool())
     anchors = AnchorGenerator(((16,), (32,), (64,), (128,), (256,)), ((0.5, 1.0, 2.0),) * 5)

@@ -152,7 +152,7 @@ def main():
             print(f"[{iteration + 1}/{args.iterations}] loss {statistics.mean(log[-20:]):.4f} "
                   f"{statistics.median(times[-20:]):.2f} s/it", flush=True)
     model.eval()
-    model.transform.min_size = (256,)
+    model.transform.min_size = (min_sizes[-1],)  # torchvision evaluates at the last training size, as ours does
     _, val, val_dir = load(args.val_json, args.val_images)
     results = []
     with torch.no_grad():
