@@ -2,8 +2,31 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ProgressRecord } from '../loop/progress';
 
+type Column = readonly [name: string, value: (record: ProgressRecord) => string];
+const optional = (value: number | undefined, format: (v: number) => string = String) =>
+  value === undefined ? '' : format(value);
+
+/** The columns before the loss terms, and after them: the one list the writer and the readers use. */
+const LEADING_COLUMNS: readonly Column[] = [
+  ['iteration', (r) => String(r.iteration)],
+  ['lr', (r) => String(r.lr)],
+  ['total', (r) => String(r.total)],
+];
+const TRAILING_COLUMNS: readonly Column[] = [
+  ['grad_norm', (r) => optional(r.gradNorm)],
+  ['seconds_per_iteration', (r) => r.secondsPerIteration.toFixed(4)],
+  ['rss_mb', (r) => optional(r.memory?.rssMegabytes, (v) => v.toFixed(1))],
+  ['tensors', (r) => optional(r.memory?.tensors)],
+];
+const FIXED_COLUMNS = new Map([...LEADING_COLUMNS, ...TRAILING_COLUMNS]);
+
+/** Whether a column of a {@link CsvLog} file holds a loss term (not iteration, lr, time, memory, ...). */
+export function isLossColumn(column: string): boolean {
+  return !FIXED_COLUMNS.has(column);
+}
+
 /**
- * Appends one CSV row per progress record: `iteration,lr,total,<each loss term>,grad_norm,seconds_per_iteration`.
+ * Appends one CSV row per progress record: `iteration,lr,total,<each loss term>,grad_norm,seconds_per_iteration,rss_mb,tensors`.
  * The loss columns are those of the first record; an existing file (a resumed run) keeps its header.
  */
 export class CsvLog {
@@ -20,31 +43,17 @@ export class CsvLog {
     let prefix = '';
     if (!this.columns) {
       this.columns = [
-        'iteration',
-        'lr',
-        'total',
+        ...LEADING_COLUMNS.map(([name]) => name),
         ...Object.keys(record.losses),
-        'grad_norm',
-        'seconds_per_iteration',
+        ...TRAILING_COLUMNS.map(([name]) => name),
       ];
       prefix = `${this.columns.join(',')}\n`;
       mkdirSync(dirname(this.path), { recursive: true });
     }
     const value = (column: string): string => {
-      switch (column) {
-        case 'iteration':
-          return String(record.iteration);
-        case 'lr':
-          return String(record.lr);
-        case 'total':
-          return String(record.total);
-        case 'grad_norm':
-          return record.gradNorm === undefined ? '' : String(record.gradNorm);
-        case 'seconds_per_iteration':
-          return record.secondsPerIteration.toFixed(4);
-        default:
-          return column in record.losses ? String(record.losses[column]) : '';
-      }
+      const fixed = FIXED_COLUMNS.get(column);
+      if (fixed) return fixed(record);
+      return column in record.losses ? String(record.losses[column]) : '';
     };
     // Synchronous: a row is a few dozen bytes, and an async append queued behind a busy training
     // loop was seen 700 iterations late (and lost on a kill).

@@ -5,7 +5,7 @@ import { decodeImagePixels } from '@rcnn/core';
 import { describe, expect, it } from 'vitest';
 import type { ProgressRecord } from '../loop/progress';
 import { formatProgress } from '../loop/progress';
-import { CsvLog, readCsvLog } from './csv-log';
+import { CsvLog, isLossColumn, readCsvLog } from './csv-log';
 import { renderLossCurvePng, SERIES_COLORS } from './loss-curve-png';
 
 const record = (iteration: number, total: number): ProgressRecord => ({
@@ -24,7 +24,11 @@ describe('logs', () => {
     const log = new CsvLog(path);
     await log.append(record(1, 2));
     await log.append(record(2, 1));
-    await new CsvLog(path).append({ ...record(3, 0.5), gradNorm: 0.25 });
+    await new CsvLog(path).append({
+      ...record(3, 0.5),
+      gradNorm: 0.25,
+      memory: { rssMegabytes: 812.34, tensors: 420 },
+    });
     const { columns, rows } = readCsvLog(readFileSync(path, 'utf8'));
     expect(columns).toEqual([
       'iteration',
@@ -34,10 +38,13 @@ describe('logs', () => {
       'roiHeads/classification',
       'grad_norm',
       'seconds_per_iteration',
+      'rss_mb',
+      'tensors',
     ]);
     expect(rows.map((r) => r[0])).toEqual([1, 2, 3]);
-    expect(rows[2]).toEqual([3, 0.02, 0.5, 0.125, 0.375, 0.25, 1.5]);
+    expect(rows[2]).toEqual([3, 0.02, 0.5, 0.125, 0.375, 0.25, 1.5, 812.3, 420]);
     expect(Number.isNaN(rows[0][5])).toBe(true);
+    expect(columns.filter(isLossColumn)).toEqual(['rpn/objectness', 'roiHeads/classification']);
   });
 
   it('renderLossCurvePng draws each series in its colour inside the plot', () => {
@@ -101,9 +108,12 @@ describe('logs', () => {
     expect(legend(SERIES_COLORS[1]!)).toBeGreaterThanOrEqual(63);
   });
 
-  it('formatProgress renders a torchvision-style line', () => {
+  it('formatProgress renders a torchvision-style line, with the memory when the record has it', () => {
     expect(formatProgress(record(3, 1))).toBe(
       '[ 3/10]  eta: 0:00:11  lr: 0.02000  loss: 1.0000  rpn/objectness: 0.2500  roiHeads/classification: 0.7500  time: 1.500 s/it',
+    );
+    expect(formatProgress({ ...record(3, 1), memory: { rssMegabytes: 812.6, tensors: 420 } })).toMatch(
+      / time: 1\.500 s\/it {2}mem: 813 MB$/,
     );
   });
 });

@@ -88,7 +88,12 @@ describe('train: 100 steps of a tiny Mask R-CNN on wasm', () => {
         schedule: { lr: 0.01, warmupIters: 5, warmupFactor: 0.1 },
         iterations: 100,
         clipGradNorm: 10,
-        onProgress: () => memory.push({ ...tf.memory(), heap: wasmHeapBytes() }),
+        onProgress: (record) => {
+          memory.push({ ...tf.memory(), heap: wasmHeapBytes() });
+          // What the progress line and log.csv report: the live tensors after the step.
+          expect(record.memory?.tensors).toBe(tf.memory().numTensors);
+          expect(record.memory?.rssMegabytes).toBeGreaterThan(0);
+        },
       });
       expect(result.stopped).toBe('completed');
       // After step 1 the optimizer holds one momentum buffer per trainable variable; nothing else stays.

@@ -13,6 +13,8 @@ export interface ProgressRecord {
   readonly gradNorm?: number;
   /** Seconds per iteration, mean over the last 20. */
   readonly secondsPerIteration: number;
+  /** Memory after the step: the process's resident set (tensors on the wasm heap included) and tfjs's live tensors. */
+  readonly memory?: { readonly rssMegabytes: number; readonly tensors: number };
   /** Seconds left at that pace. */
   readonly etaSeconds: number;
   /** Metrics of an evaluation run after this iteration, if one ran. */
@@ -43,7 +45,8 @@ export function formatProgress(record: ProgressRecord): string {
   const width = String(record.iterations).length;
   return (
     `[${String(record.iteration).padStart(width)}/${record.iterations}]  eta: ${eta}  lr: ${record.lr.toPrecision(4)}  ` +
-    `loss: ${record.total.toFixed(4)}  ${terms}  time: ${record.secondsPerIteration.toFixed(3)} s/it`
+    `loss: ${record.total.toFixed(4)}  ${terms}  time: ${record.secondsPerIteration.toFixed(3)} s/it` +
+    (record.memory ? `  mem: ${Math.round(record.memory.rssMegabytes)} MB` : '')
   );
 }
 

@@ -1,4 +1,5 @@
 import { RcnnError } from '@rcnn/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointPaths, saveCheckpoint, type TrainingState } from '../checkpoint/checkpoint';
 import { disposeSampleTensors, sampleToTensors, type TrainingSample } from '../data/training-sample';
 import { clipGradNorm } from '../optim/clip-grad-norm';
@@ -177,6 +178,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ...(gradNorm !== undefined ? { gradNorm } : {}),
       secondsPerIteration,
       etaSeconds: secondsPerIteration * (iterations - done),
+      memory: { rssMegabytes: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors },
       ...(evaluation ? { evaluation } : {}),
       ...(written ? { checkpoint: written.model } : {}),
     });

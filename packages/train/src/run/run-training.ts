@@ -8,7 +8,7 @@ import { checkImageFiles } from '../data/check-image-files';
 import { CocoDataLoader } from '../data/coco-data-loader';
 import { readCocoTrainingSet } from '../data/coco-training-set';
 import type { LabelMap } from '../data/label-map';
-import { CsvLog, readCsvLog } from '../log/csv-log';
+import { CsvLog, isLossColumn, readCsvLog } from '../log/csv-log';
 import { lossSeries, renderLossCurvePng } from '../log/loss-curve-png';
 import { formatProgress, type ProgressRecord } from '../loop/progress';
 import { type TrainResult, train } from '../loop/train';
@@ -193,9 +193,7 @@ function readHistory(
 ): { iteration: number; total: number; losses: Record<string, number> }[] {
   if (iteration === 0 || !existsSync(path)) return [];
   const { columns, rows } = readCsvLog(readFileSync(path, 'utf8'));
-  const terms = columns.filter(
-    (c) => !['iteration', 'lr', 'total', 'grad_norm', 'seconds_per_iteration'].includes(c),
-  );
+  const terms = columns.filter(isLossColumn);
   return rows
     .filter((row) => row[0] <= iteration)
     .map((row) => ({
