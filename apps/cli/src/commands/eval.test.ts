@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli as run } from '../test-support/run-cli';
+import { runCli as run, runCliWith as runWith } from '../test-support/run-cli';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../__fixtures__/${name}`, import.meta.url));
 const expected = JSON.parse(readFileSync(fixture('expected-summary.json'), 'utf8')) as Record<
@@ -97,6 +97,34 @@ describe('rcnn usage errors', () => {
     );
     expect(code).toBe(1);
     expect(stderr).toMatch(/cannot read --gt file '\/no\/such\/gt.json'/);
+  });
+
+  it('with two unreadable files, names the first in argument order whichever read fails first', async () => {
+    // The --gt read fails only after the --dt read has failed: the message must still name --gt.
+    let dtFailed!: () => void;
+    const dtDone = new Promise<void>((resolve) => {
+      dtFailed = resolve;
+    });
+    const readFile = async (path: string): Promise<string> => {
+      if (path === 'dt.json') {
+        setTimeout(dtFailed, 0);
+        throw new Error('no dt');
+      }
+      await dtDone;
+      throw new Error('no gt');
+    };
+    const { code, stderr } = await runWith(
+      { readFile },
+      'eval',
+      '--gt',
+      'gt.json',
+      '--dt',
+      'dt.json',
+      '--iou-type',
+      'bbox',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cannot read --gt file 'gt.json': no gt/);
   });
 
   it('exits 1 on a file that is not JSON, or not COCO', async () => {

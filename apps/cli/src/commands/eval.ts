@@ -78,7 +78,7 @@ async function runEval(args: ParsedArguments, io: CliIo): Promise<number> {
     );
   }
   const started = performance.now();
-  const [gtJson, ...dtJsons] = await Promise.all([
+  const [gtJson, ...dtJsons] = await inArgumentOrder([
     readJson(io, options.gt!, '--gt'),
     ...dtFiles.map((path) => readJson(io, path, '--dt')),
   ]);
@@ -160,6 +160,17 @@ function maxDetsList(text: string | undefined, iouType: IouType): number[] | und
     fail('a list that includes 20 for keypoints (the keypoint summary reads maxDets=20, as pycocotools)');
   }
   return values;
+}
+
+/**
+ * Awaits every read and reports the first failure in argument order, not the first to settle:
+ * with two bad files the message must not depend on which read the disk finished first.
+ */
+async function inArgumentOrder<T>(reads: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 async function readJson(io: CliIo, path: string, option: string): Promise<unknown> {
