@@ -19,11 +19,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { variableGradsAsync } from '@rcnn/core';
 import { registerTrainingKernels } from '@rcnn/train-kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerNativeKernels, unregisterNativeKernels } from '../src/index';
-import { argument, disposeBatch, makeDetector, syntheticBatch } from './train-step-setup';
+import { argument, disposeBatch, makeDetector, syntheticBatch, trainingStep } from './train-step-setup';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runs = Number(argument('runs', '3'));
@@ -80,17 +79,9 @@ async function main() {
   const step = async (): Promise<{ seconds: number; cpuSeconds: number; loss: number }> => {
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    const { value, grads } = await variableGradsAsync(async () => {
-      const losses = await model.loss(images, targets);
-      const total = tf.addN(Object.values(losses)) as tf.Scalar;
-      tf.dispose(Object.values(losses));
-      return total;
-    }, variables);
-    const loss = (await value.data())[0]!;
-    for (const grad of grads) if (grad) await grad.data(); // every gradient computed and readable
+    const loss = await trainingStep(model, variables, images, targets);
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    tf.dispose([value, ...grads.filter((g): g is tf.Tensor => g !== null)]);
     return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, loss };
   };
   const times: Record<Setup, number[]> = { wasm: [], 'native-dnn': [], native: [] };

@@ -4,7 +4,7 @@
  * 16..256, 1000 proposals, 128 RoIs per image, 7 classes) on a batch of 4 synthetic 256x300
  * images with 2-5 rectangles each (boxes, labels, masks), the same batch for a given seed.
  */
-import { asBoxes, disposeGroundTruth, type GroundTruth } from '@rcnn/core';
+import { asBoxes, disposeGroundTruth, type GroundTruth, variableGradsAsync } from '@rcnn/core';
 import { createDetector, type GeneralizedRcnn } from '@rcnn/models';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -92,4 +92,27 @@ export function syntheticBatch(seed: number): { images: tf.Tensor3D[]; targets: 
 export function disposeBatch(images: tf.Tensor3D[], targets: GroundTruth[]): void {
   tf.dispose(images);
   for (const target of targets) disposeGroundTruth(target);
+}
+
+/**
+ * One training step as `@rcnn/train`'s loop takes it (loss, then the gradient of every variable,
+ * each read back), without the optimizer update; everything it makes is disposed.
+ * @returns the total loss
+ */
+export async function trainingStep(
+  model: GeneralizedRcnn,
+  variables: tf.Variable[],
+  images: tf.Tensor3D[],
+  targets: GroundTruth[],
+): Promise<number> {
+  const { value, grads } = await variableGradsAsync(async () => {
+    const losses = await model.loss(images, targets);
+    const total = tf.addN(Object.values(losses)) as tf.Scalar;
+    tf.dispose(Object.values(losses));
+    return total;
+  }, variables);
+  const loss = (await value.data())[0]!;
+  for (const grad of grads) if (grad) await grad.data(); // every gradient computed and readable
+  tf.dispose([value, ...grads.filter((g): g is tf.Tensor => g !== null)]);
+  return loss;
 }

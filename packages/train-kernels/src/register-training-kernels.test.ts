@@ -18,7 +18,7 @@ describe('registerTrainingKernels', () => {
   });
   afterEach(() => unregisterTrainingKernels());
 
-  it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput / MaxPoolGrad / ResizeBilinearGrad, idempotently', () => {
+  it('adds the missing kernels and replaces tfjs-wasm BatchMatMul / Conv2DBackpropInput / Identity / MaxPoolGrad / ResizeBilinearGrad, idempotently', () => {
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).toBeUndefined();
     const first = registerTrainingKernels();
     expect(first.kept).toEqual([]);
@@ -29,6 +29,7 @@ describe('registerTrainingKernels', () => {
         tf.Conv2DBackpropInput,
         tf.DepthwiseConv2dNativeBackpropFilter,
         tf.DepthwiseConv2dNativeBackpropInput,
+        tf.Identity,
         tf.MaxPoolGrad,
         tf.ResizeBilinearGrad,
         tf.UnsortedSegmentSum,

@@ -4,6 +4,7 @@ import { batchMatMulWasm } from './kernels/wasm/batch-mat-mul';
 import { conv2dBackpropFilterWasm } from './kernels/wasm/conv2d-backprop-filter';
 import { conv2dBackpropInputWasm } from './kernels/wasm/conv2d-backprop-input';
 import { depthwiseBackpropFilterWasm, depthwiseBackpropInputWasm } from './kernels/wasm/depthwise-backprop';
+import { identityWasm } from './kernels/wasm/identity';
 import { maxPoolGradWasm } from './kernels/wasm/max-pool-grad';
 import { resizeBilinearGradWasm } from './kernels/wasm/resize-bilinear-grad';
 import { unsortedSegmentSumWasm } from './kernels/wasm/unsorted-segment-sum';
@@ -38,6 +39,7 @@ export interface TrainingKernelsRegistration {
 const BUILT_IN_NAMES: Record<string, string> = {
   [tf.BatchMatMul]: 'batchMatMul',
   [tf.Conv2DBackpropInput]: 'conv2DBackpropInput',
+  [tf.Identity]: 'identity',
   [tf.MaxPoolGrad]: 'maxPoolGrad',
   [tf.ResizeBilinearGrad]: 'resizeBilinearGrad',
 };
@@ -56,6 +58,7 @@ const REPLACED: Record<
   wasm: [
     [tf.BatchMatMul, batchMatMulWasm],
     [tf.Conv2DBackpropInput, conv2dBackpropInputWasm],
+    [tf.Identity, identityWasm],
     [tf.MaxPoolGrad, () => maxPoolGradWasm],
     [tf.ResizeBilinearGrad, () => resizeBilinearGradWasm],
   ],
@@ -97,8 +100,9 @@ function register(config: tf.KernelConfig, registration: TrainingKernelsRegistra
 /**
  * Registers the training kernels for `backends` (wasm): `UnsortedSegmentSum` (gather's
  * gradient), `Conv2DBackpropFilter`, `DepthwiseConv2dNativeBackpropFilter` / `Input` where none is
- * registered, and SIMD `BatchMatMul` (all transposes), `Conv2DBackpropInput` and a correct
- * `MaxPoolGrad` and `ResizeBilinearGrad` in place of tfjs-wasm's own; on cpu and webgpu (when
+ * registered, and SIMD `BatchMatMul` (all transposes), `Conv2DBackpropInput`, a correct
+ * `MaxPoolGrad` and `ResizeBilinearGrad` and an `Identity` that shares instead of copying in place
+ * of tfjs-wasm's own; on cpu and webgpu (when
  * `backends` names them) a correct `ResizeBilinearGrad` in place of the backend's (the built-ins
  * ignore `halfPixelCenters`). A kernel someone else registered is never replaced unless `override` is set;
  * where tfjs-wasm's own cannot be recognised (a minifying bundler renamed its functions) it is

@@ -9,6 +9,8 @@ import { type GemmOps, gemmOps } from './gemm-module';
 export interface WasmBackend extends KernelBackend {
   makeOutput(shape: number[], dtype: DataType): TensorInfo;
   disposeData(dataId: DataId, force?: boolean): boolean;
+  /** One more tensor shares `dataId`'s heap data (freed when the last one is disposed). */
+  incRef(dataId: DataId): void;
   typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
   dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined };
   wasm: { asm?: { memory?: WebAssembly.Memory }; wasmMemory?: WebAssembly.Memory };
