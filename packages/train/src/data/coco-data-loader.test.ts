@@ -101,7 +101,7 @@ describe('CocoDataLoader', () => {
     const loader = new CocoDataLoader({ ...base, workers: 1, workerUrl, prefetch: 2 });
     await loader.batch(0);
     // Batches 1 and 2 were handed to the worker before anyone asked for them.
-    const ahead = loader['inFlight'];
+    const ahead = (loader as unknown as { inFlight: Map<number, Promise<unknown>> }).inFlight;
     expect([...ahead.keys()].sort()).toEqual([1, 2]);
     await Promise.all(ahead.values());
     // Asked for now, batch 1 needs no more I/O: it resolves before the event loop's next turn

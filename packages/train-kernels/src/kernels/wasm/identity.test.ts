@@ -42,7 +42,7 @@ describe('Identity on wasm shares the heap data instead of copying it', () => {
     const dx = tf.grad((v) => tf.sum(tf.mul(tf.exp(v), v)))(x);
     // d/dv (v e^v) = e^v (1 + v)
     const expected = [0.5, -1, 2].map((v) => Math.exp(v) * (1 + v));
-    Array.from(dx.dataSync()).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 5));
+    for (const [i, value] of Array.from(dx.dataSync()).entries()) expect(value).toBeCloseTo(expected[i]!, 5);
     tf.dispose([x, dx]);
     expect(tf.memory().numTensors).toBe(before);
   });
