@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RcnnError } from '../errors/rcnn-error';
 import { Module } from './module';
 import type { Norm2d } from './norm2d';
+import { normalize } from './normalize';
 import type { Parameter } from './parameter';
 
 /** Options of {@link BatchNorm2d}. */
@@ -91,7 +92,6 @@ export class BatchNorm2d extends Module implements Norm2d {
     return tf.tidy(() => {
       const affine = this.channelAffine();
       if (affine) return tf.add(tf.mul(x, affine[0]), affine[1]);
-      const { mean, variance } = tf.moments(x, [0, 1, 2]);
       const count = x.size / this.numChannels;
       if (count < 2) {
         throw new RcnnError(
@@ -99,9 +99,19 @@ export class BatchNorm2d extends Module implements Norm2d {
           `BatchNorm2d in training needs more than 1 value per channel, got [${x.shape.join(', ')}]`,
         );
       }
-      this.#updateRunningStatistics(mean as tf.Tensor1D, variance as tf.Tensor1D, count);
-      const scale = tf.mul(tf.rsqrt(tf.add(variance, this.eps)), this.weight.variable);
-      return tf.add(tf.mul(tf.sub(x, mean), scale), this.bias.variable);
+      return normalize(x, {
+        view: x.shape,
+        axes: [0, 1, 2],
+        weight: this.weight.variable,
+        bias: this.bias.variable,
+        eps: this.eps,
+        onStatistics: (mean, variance) =>
+          this.#updateRunningStatistics(
+            tf.reshape(mean, [this.numChannels]),
+            tf.reshape(variance, [this.numChannels]),
+            count,
+          ),
+      });
     });
   }
 
