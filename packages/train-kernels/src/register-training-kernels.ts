@@ -58,7 +58,7 @@ const REPLACED: Record<
   wasm: [
     [tf.BatchMatMul, batchMatMulWasm],
     [tf.Conv2DBackpropInput, conv2dBackpropInputWasm],
-    [tf.Identity, identityWasm],
+    [tf.Identity, () => identityWasm],
     [tf.MaxPoolGrad, () => maxPoolGradWasm],
     [tf.ResizeBilinearGrad, () => resizeBilinearGradWasm],
   ],
